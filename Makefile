@@ -1,0 +1,52 @@
+# Two commands for a fresh machine (see README.md):
+#   make start   set everything up, then open JupyterLab on the series
+#   make test    set everything up, then run every test (pytest + nbval, real engine)
+# "Set up" = a virtual environment with the Python dependencies, a Docker Engine (the lab
+# starts Debian's docker.io when none answers) and, when Docker Hub is unreachable, the lab
+# registry mirror seeded with the images the lessons pull.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+JUPYTER_PORT ?= 8888
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+PYTEST_ARGS ?=
+
+.PHONY: setup deps start test test-fast notebooks lab-status lab-down bench lint clean-venv
+
+setup: deps
+	$(PY) -m helpers.lab up
+
+deps: $(STAMP)
+
+$(STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "error: Python 3.10 or newer is needed as $(PYTHON): install it, or run make PYTHON=python3.12"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
+	  { echo "error: $(PYTHON) cannot make a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+start: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(JUPYTER_PORT) \
+	  --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+test: setup
+	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
+
+notebooks: setup
+	$(PY) -m helpers.build_notebooks
+
+lab-status: deps
+	$(PY) -m helpers.lab status
+
+lab-down: deps
+	$(PY) -m helpers.lab down
+
+bench: setup
+	$(PY) -m bench
+
+lint: deps
+	$(VENV)/bin/ruff check helpers tests bench
