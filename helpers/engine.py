@@ -141,7 +141,9 @@ def _explain(endpoint: Endpoint, exc: BaseException) -> Exception:
     return EngineUnavailable(f"No Docker Engine answers at {where} ({endpoint.source}): {hint}.")
 
 
-def connect(endpoint: Endpoint | None = None, timeout: int = CONNECT_TIMEOUT) -> docker.DockerClient:
+def connect(
+    endpoint: Endpoint | None = None, timeout: int = CONNECT_TIMEOUT
+) -> docker.DockerClient:
     """Connect to the engine the Docker CLI would use.
 
     Args:

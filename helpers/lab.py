@@ -215,8 +215,12 @@ def _start_dockerd(state: dict) -> None:
     say(f"starting the lab engine: {' '.join(cmd)} (log: {log})")
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
         )
     state["dockerd"] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
     _save_state(state)
@@ -344,8 +348,12 @@ def ensure_registry(state: dict) -> str:
     say(f"starting the lab registry on {REGISTRY_HOST} (log: {log})")
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
         )
     state["registry"] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
     _save_state(state)
@@ -368,7 +376,7 @@ MANIFEST_TYPES = ", ".join(
 
 
 def registry_catalog() -> dict[str, list[str]]:
-    """Repositories and their tags in the lab registry (``/v2/_catalog``, ``/v2/<name>/tags/list``)."""
+    """Repositories and their tags in the lab registry (``/v2/_catalog`` and ``tags/list``)."""
     import requests
 
     repos = requests.get(f"{REGISTRY_URL}/v2/_catalog", timeout=5).json().get("repositories") or []
@@ -400,7 +408,7 @@ def registry_image_labels(repository: str, tag: str) -> dict[str, str] | None:
 
 
 def recipe_hash(image: LabImage) -> str:
-    """A short hash of everything that shapes ``image``: its build context and, for nginx, the base."""
+    """A short hash of all that shapes ``image``: its build context and, for nginx, the base."""
     digest = hashlib.sha256(DEBIAN_SUITE.encode())
     contexts = [BASE.context] if image is BASE else [BASE.context, image.context]
     for context in contexts:
@@ -430,9 +438,17 @@ def is_seeded(image: LabImage) -> bool:
 
 def _trim_rootfs(root: Path) -> None:
     """Drop what the official slim images drop: package lists, caches, docs, man pages, locales."""
-    for pattern in ("var/lib/apt/lists/*", "var/cache/apt/*.bin", "var/cache/apt/archives/*.deb",
-                    "var/log/*", "usr/share/man/*", "usr/share/info/*", "usr/share/groff/*",
-                    "usr/share/lintian/*", "usr/share/linda/*"):
+    for pattern in (
+        "var/lib/apt/lists/*",
+        "var/cache/apt/*.bin",
+        "var/cache/apt/archives/*.deb",
+        "var/log/*",
+        "usr/share/man/*",
+        "usr/share/info/*",
+        "usr/share/groff/*",
+        "usr/share/lintian/*",
+        "usr/share/linda/*",
+    ):
         for path in root.glob(pattern):
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
@@ -465,7 +481,8 @@ def build_rootfs_tar(dest: Path) -> None:
         say(f"debootstrap --variant=minbase {DEBIAN_SUITE} from {DEBIAN_MIRROR} (about 30 s)")
         done = subprocess.run(
             ["debootstrap", "--variant=minbase", DEBIAN_SUITE, str(root), DEBIAN_MIRROR],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         if done.returncode != 0:
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]
@@ -513,8 +530,13 @@ def build_and_push(client, image: LabImage) -> None:
         say(f"building {image.hub_name}")
         _stream(
             client.api.build(
-                path=str(build_dir), tag=image.lab_ref, buildargs=buildargs,
-                labels=image_labels(image), rm=True, forcerm=True, decode=True,
+                path=str(build_dir),
+                tag=image.lab_ref,
+                buildargs=buildargs,
+                labels=image_labels(image),
+                rm=True,
+                forcerm=True,
+                decode=True,
             ),
             f"Building {image.hub_name}",
         )
@@ -579,7 +601,7 @@ def up() -> dict:
         if REGISTRY_URL not in facts.mirrors:
             say(
                 "warning: Docker Hub is unreachable and this engine has no registry mirror, so "
-                f"plain `docker pull nginx` fails: add \"registry-mirrors\": [\"{REGISTRY_URL}\"] "
+                f'plain `docker pull nginx` fails: add "registry-mirrors": ["{REGISTRY_URL}"] '
                 "to /etc/docker/daemon.json and restart Docker."
             )
     summary["seconds"] = round(time.monotonic() - started, 1)
@@ -640,7 +662,9 @@ def down() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m helpers.lab up|status|down``."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.lab", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.lab", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("command", choices=["up", "status", "down"])
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)

@@ -1,0 +1,202 @@
+"""Remove what the series made, and nothing else.
+
+Two kinds of things belong to the series:
+
+- objects it creates (containers, networks, volumes, built images): they carry the project label
+  (:mod:`helpers.labels`), and cleanup selects them by that label only;
+- images it pulls (``nginx:stable``): a pulled image cannot be labelled, so a notebook *claims*
+  the tags it is about to pull with :func:`claim_pulls`. Only tags that were absent are claimed,
+  so an image the learner already had is never removed.
+
+The remove functions refuse anything without the label (:class:`~helpers.errors.NotOwnedError`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotOwnedError
+from .labels import is_owned, label_filter
+from .state import state_dir
+
+if TYPE_CHECKING:
+    import docker
+    import pandas as pd
+
+
+def _client(client):
+    from .engine import connect
+
+    return client or connect()
+
+
+def require_owned(obj: Any) -> None:
+    """Raise :class:`NotOwnedError` unless ``obj`` carries the project label."""
+    if not is_owned(obj):
+        name = getattr(obj, "name", None) or getattr(obj, "short_id", "?")
+        raise NotOwnedError(
+            f"{name} does not carry the label tutorial=docker-notebooks, so the series did not "
+            "create it and will not remove it: remove it yourself if you mean to."
+        )
+
+
+def remove_container(container: Any) -> None:
+    """Force-remove a container the series created (refuses any other)."""
+    require_owned(container)
+    container.remove(force=True, v=True)
+
+
+def remove_network(network: Any) -> None:
+    """Remove a network the series created (refuses any other)."""
+    require_owned(network)
+    network.remove()
+
+
+# --------------------------------------------------------------------------- pulled-image ledger
+
+
+@contextlib.contextmanager
+def _ledger() -> Iterator[dict]:
+    """The ledger of claimed tags, locked for the duration of the ``with`` block."""
+    path = state_dir() / "pulled-images.json"
+    with open(state_dir() / "pulled-images.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            data = {}
+        yield data
+        path.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _normalize(ref: str) -> str:
+    from .registry import split_ref
+
+    repository, tag = split_ref(ref)
+    return f"{repository}:{tag}"
+
+
+def claim_pulls(
+    refs: Iterable[str], notebook: str, client: docker.DockerClient | None = None
+) -> list[str]:
+    """Claim image tags the notebook is about to pull, so its cleanup may remove them later.
+
+    Tags that are already present are not claimed: they belong to whoever pulled them first.
+
+    Args:
+        refs: Tags the notebook will pull, e.g. ``["nginx:stable", "nginx:latest"]``.
+        notebook: Short name of the notebook, e.g. ``"02"``.
+        client: Engine client; one from :func:`helpers.engine.connect` when omitted.
+
+    Returns:
+        The tags claimed now or earlier by this notebook (others' tags are left out).
+
+    Example:
+        >>> claim_pulls(["nginx:stable"], notebook="02")  # doctest: +SKIP
+        ['nginx:stable']
+    """
+    import docker
+
+    client = _client(client)
+    claimed = []
+    with _ledger() as ledger:
+        for ref in map(_normalize, refs):
+            if ref in ledger:
+                if notebook in ledger[ref]:
+                    claimed.append(ref)
+                continue
+            try:
+                client.images.get(ref)
+            except docker.errors.ImageNotFound:
+                ledger[ref] = [notebook]
+                claimed.append(ref)
+    return claimed
+
+
+def release_pulls(notebook: str, client: docker.DockerClient | None = None) -> list[str]:
+    """Remove the image tags ``notebook`` claimed, and drop the claims.
+
+    A tag another notebook also claimed stays until its last claimant releases it. A tag still
+    used by a container stays too (the engine refuses; nothing is forced).
+
+    Returns:
+        The tags removed.
+    """
+    import docker
+
+    client = _client(client)
+    removed = []
+    with _ledger() as ledger:
+        for ref, owners in list(ledger.items()):
+            if notebook not in owners:
+                continue
+            owners.remove(notebook)
+            if owners:
+                continue
+            try:
+                client.images.remove(ref)
+                removed.append(ref)
+                del ledger[ref]
+            except docker.errors.ImageNotFound:
+                del ledger[ref]
+            except docker.errors.APIError:
+                owners.append(notebook)  # still in use; try again at the next cleanup
+    return removed
+
+
+# --------------------------------------------------------------------------- cleanup
+
+
+def cleanup(notebook: str | None = None, client: docker.DockerClient | None = None) -> pd.DataFrame:
+    """Remove everything the series (or one notebook of it) created or pulled.
+
+    Selects containers, networks, volumes and images by the project label, then releases the
+    notebook's claimed pulls. Nothing without the label is looked at twice.
+
+    Args:
+        notebook: Only what this notebook made (``"05"``); everything the series made when None.
+        client: Engine client; one from :func:`helpers.engine.connect` when omitted.
+
+    Returns:
+        One row per removed object: ``kind`` and ``name``.
+
+    Example:
+        >>> cleanup(notebook="05")  # doctest: +SKIP
+    """
+    import docker
+    import pandas as pd
+
+    client = _client(client)
+    filters = label_filter(notebook)
+    removed = []
+    for container in client.containers.list(all=True, filters=filters):
+        with contextlib.suppress(docker.errors.NotFound):
+            remove_container(container)
+            removed.append(("container", container.name))
+    for network in client.networks.list(filters=filters):
+        with contextlib.suppress(docker.errors.NotFound):
+            remove_network(network)
+            removed.append(("network", network.name))
+    for volume in client.volumes.list(filters=filters):
+        require_owned(volume)
+        with contextlib.suppress(docker.errors.NotFound):
+            volume.remove(force=True)
+            removed.append(("volume", volume.name))
+    for image in client.images.list(filters=filters):
+        require_owned(image)
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            client.images.remove(image.id, force=True)
+            removed.append(("image", ", ".join(image.tags) or image.short_id))
+    notebooks = [notebook] if notebook else _all_claimants()
+    for name in notebooks:
+        removed += [("pulled image", ref) for ref in release_pulls(name, client)]
+    return pd.DataFrame(removed, columns=["kind", "name"])
+
+
+def _all_claimants() -> list[str]:
+    with _ledger() as ledger:
+        return sorted({owner for owners in ledger.values() for owner in owners})

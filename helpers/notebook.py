@@ -1,0 +1,101 @@
+"""The setup step every notebook runs first.
+
+:func:`setup_notebook` checks the engine (failing fast with one plain sentence), says which engine
+and which registry the lesson will use, sets plot and table defaults, and makes the helpers' own
+errors show as one line instead of a traceback. Nothing here happens on import.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from .engine import EngineFacts, check, connect
+from .errors import TutorialError
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What :func:`setup_notebook` found: the client to use and where pulls come from."""
+
+    client: object
+    facts: EngineFacts
+    pulls_from: str
+
+    def __str__(self) -> str:
+        return (
+            f"Engine: Docker {self.facts.version} (API {self.facts.api_version}), "
+            f"containerd {self.facts.containerd_version}\nPulls from: {self.pulls_from}"
+        )
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+
+def _show_tutorial_error(shell, etype, value, tb, tb_offset=None) -> None:
+    """IPython custom exception handler: one plain line for the helpers' own errors."""
+    print(f"{etype.__name__}: {value}", file=sys.stderr)
+
+
+def _install_error_display() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((TutorialError,), _show_tutorial_error)
+
+
+def _set_display_defaults() -> None:
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8, 4),
+            "figure.dpi": 100,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    pd.set_option("display.max_colwidth", 60)
+    pd.set_option("display.width", 120)
+
+
+def pulls_from(facts: EngineFacts) -> str:
+    """Say who serves this engine's pulls: Docker Hub, or the lab registry through the mirror."""
+    from .lab import REGISTRY_URL, hub_reachable, registry_answers
+
+    if REGISTRY_URL in facts.mirrors and registry_answers():
+        if hub_reachable():
+            return f"the lab registry mirror {REGISTRY_URL}, then Docker Hub"
+        return f"the offline lab registry mirror {REGISTRY_URL} (Docker Hub is unreachable)"
+    if hub_reachable():
+        return "Docker Hub"
+    return "nothing: Docker Hub is unreachable and no lab mirror is set up; run `make setup`"
+
+
+def setup_notebook() -> Setup:
+    """Check the engine and prepare the notebook; the first call in every lesson.
+
+    Returns:
+        A :class:`Setup` with the ``client`` to use, the engine ``facts`` and ``pulls_from``.
+
+    Raises:
+        EngineUnavailable: No engine answers (with what to do).
+        EnginePermissionDenied: The socket exists but this user may not use it.
+        EngineTooOld: The engine is older than the series needs.
+
+    Example:
+        >>> lab = setup_notebook()  # doctest: +SKIP
+        >>> lab.client.ping()  # doctest: +SKIP
+        True
+    """
+    _install_error_display()
+    client = connect()
+    facts = check(client)
+    _set_display_defaults()
+    return Setup(client=client, facts=facts, pulls_from=pulls_from(facts))

@@ -1,0 +1,266 @@
+"""Search and pull: Docker Hub when it answers, the offline lab registry when it does not.
+
+``docker search`` only ever asks Docker Hub; a private registry (API v2) has no search, but lists
+its repositories at ``GET /v2/_catalog`` and a repository's tags at ``GET /v2/<name>/tags/list``.
+:func:`search` tries Hub through the engine (exactly what ``docker search`` does) and falls back to
+the lab registry's catalog, saying which one answered. :func:`pull` pulls with one progress bar
+per layer and returns a DataFrame with one row per layer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import ImageNotFound, RegistryUnreachable, TutorialError
+
+if TYPE_CHECKING:
+    import docker
+    import pandas as pd
+
+HUB = "Docker Hub"
+LAB = "lab registry (http://127.0.0.1:5000)"
+#: Final statuses a layer can reach in a pull, in the engine's own words.
+FINAL_STATUSES = ("Already exists", "Pull complete")
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """Split an image reference into repository and tag (``latest`` when none is given).
+
+    Example:
+        >>> split_ref("nginx")
+        ('nginx', 'latest')
+        >>> split_ref("127.0.0.1:5000/library/nginx:stable")
+        ('127.0.0.1:5000/library/nginx', 'stable')
+    """
+    if "@" in ref:
+        repo, digest = ref.split("@", 1)
+        return repo, digest
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo, tag = ref.rsplit(":", 1)
+        return repo, tag
+    return ref, "latest"
+
+
+def _client(client: docker.DockerClient | None) -> docker.DockerClient:
+    from .engine import connect
+
+    return client or connect()
+
+
+def _hub_unreachable(message: str) -> bool:
+    lowered = message.lower()
+    return any(
+        marker in lowered
+        for marker in (
+            "no such host",
+            "dial tcp",
+            "i/o timeout",
+            "connection refused",
+            "network is unreachable",
+            "tls handshake timeout",
+        )
+    )
+
+
+def search(term: str, client: docker.DockerClient | None = None, limit: int = 25) -> pd.DataFrame:
+    """Search for images the way ``docker search`` does, offline too.
+
+    Args:
+        term: Word to look for, e.g. ``"nginx"``.
+        client: Engine client; one from :func:`helpers.engine.connect` when omitted.
+        limit: Most results to return.
+
+    Returns:
+        A DataFrame with columns ``name``, ``description``, ``stars``, ``official`` and
+        ``tags`` (tags are known only for the lab registry), and ``source`` naming who answered:
+        :data:`HUB` or :data:`LAB`. ``df.attrs["source"]`` holds the same.
+
+    Raises:
+        RegistryUnreachable: Neither Docker Hub nor the lab registry answered.
+
+    Example:
+        >>> search("nginx")[["name", "source"]].head(1)  # doctest: +SKIP
+    """
+    import docker
+    import pandas as pd
+
+    client = _client(client)
+    columns = ["name", "description", "stars", "official", "tags", "source"]
+    try:
+        results = client.api.search(term, limit=limit)
+    except docker.errors.APIError as exc:
+        if not _hub_unreachable(str(exc)):
+            raise TutorialError(f"Docker Hub refused the search ({exc.explanation}).") from None
+    else:
+        rows = [
+            {
+                "name": r.get("name"),
+                "description": r.get("description"),
+                "stars": r.get("star_count"),
+                "official": bool(r.get("is_official")),
+                "tags": None,
+                "source": HUB,
+            }
+            for r in results
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame.attrs["source"] = HUB
+        return frame
+
+    from .lab import registry_answers, registry_catalog
+
+    if not registry_answers():
+        raise RegistryUnreachable(
+            "Docker Hub is unreachable and no lab registry answers on 127.0.0.1:5000: "
+            "run `make setup` to start the offline lab."
+        )
+    rows = []
+    for repo, tags in registry_catalog().items():
+        name = repo.removeprefix("library/")
+        if term.lower() in name.lower():
+            official = repo.startswith("library/")
+            rows.append(
+                {
+                    "name": name,
+                    "description": f"{repo} in the lab registry",
+                    "stars": None,
+                    "official": official,
+                    "tags": ", ".join(tags),
+                    "source": LAB,
+                }
+            )
+    frame = pd.DataFrame(rows[:limit], columns=columns)
+    frame.attrs["source"] = LAB
+    return frame
+
+
+def _lab_holds(repository: str, tag: str) -> bool | None:
+    """Whether the lab registry holds ``repository:tag`` (None when no lab registry answers)."""
+    from .lab import registry_answers, registry_catalog
+
+    if not registry_answers():
+        return None
+    repo = repository if "/" in repository else f"library/{repository}"
+    return tag in registry_catalog().get(repo, [])
+
+
+def _explain_pull_error(ref: str, message: str) -> TutorialError:
+    repository, tag = split_ref(ref)
+    if _hub_unreachable(message):
+        held = _lab_holds(repository, tag)
+        if held is False:
+            return ImageNotFound(
+                f"{repository}:{tag} is not in the lab registry and Docker Hub is unreachable: "
+                "check the name and tag (`python -m helpers.lab status` lists what the lab holds)."
+            )
+        if held is None:
+            return RegistryUnreachable(
+                "Docker Hub is unreachable and no lab registry answers on 127.0.0.1:5000: run "
+                "`make setup` to start the offline lab, then pull again."
+            )
+        return RegistryUnreachable(
+            f"Docker Hub is unreachable and this engine does not pull through the lab mirror: "
+            f'add "registry-mirrors": ["http://127.0.0.1:5000"] to /etc/docker/daemon.json, '
+            f"restart Docker, then pull {ref} again."
+        )
+    lowered = message.lower()
+    if "not found" in lowered or "manifest unknown" in lowered or "does not exist" in lowered:
+        return ImageNotFound(f"{repository}:{tag} does not exist: check the name and the tag.")
+    return TutorialError(f"Pulling {ref} failed ({message.strip()}).")
+
+
+def pull(
+    ref: str, client: docker.DockerClient | None = None, progress: bool = True
+) -> pd.DataFrame:
+    """Pull an image, with one progress bar per layer, and tabulate what happened to each layer.
+
+    Args:
+        ref: Image reference, e.g. ``"nginx:stable"`` or ``"nginx@sha256:..."``.
+        client: Engine client; one from :func:`helpers.engine.connect` when omitted.
+        progress: Show tqdm bars (widgets in Jupyter, text in a terminal).
+
+    Returns:
+        One row per layer in pull order: ``layer`` (short id), ``status`` (the final status the
+        engine reported, e.g. ``Already exists`` or ``Pull complete``) and ``downloaded_mb``
+        (compressed megabytes fetched; 0 for a layer already present). ``attrs`` holds ``ref``,
+        ``digest``, ``status`` (the engine's closing line) and ``downloaded_bytes``.
+
+    Raises:
+        ImageNotFound: No registry has the image or tag.
+        RegistryUnreachable: Neither Docker Hub nor the lab mirror can serve it.
+
+    Example:
+        >>> layers = pull("nginx:stable")  # doctest: +SKIP
+        >>> layers["status"].value_counts()  # doctest: +SKIP
+    """
+    import docker
+    import pandas as pd
+
+    client = _client(client)
+    repository, tag = split_ref(ref)
+    layers: dict[str, dict] = {}
+    bars: dict[str, object] = {}
+    digest = closing = None
+    bar_class = None
+    if progress:
+        from tqdm.auto import tqdm as bar_class
+    try:
+        events = client.api.pull(repository, tag, stream=True, decode=True)
+        for event in events:
+            if "error" in event:
+                raise _explain_pull_error(ref, event["error"])
+            status = event.get("status", "")
+            layer = event.get("id")
+            if status.startswith("Digest:"):
+                digest = status.split(":", 1)[1].strip()
+            elif status.startswith("Status:"):
+                closing = status.split(":", 1)[1].strip()
+            if not layer or layer == tag or status.startswith(("Pulling from", "Digest", "Status")):
+                continue
+            row = layers.setdefault(layer, {"layer": layer, "status": status, "bytes": 0})
+            row["status"] = status
+            detail = event.get("progressDetail") or {}
+            if status == "Downloading" and detail.get("total"):
+                row["bytes"] = detail["total"]
+                if bar_class is not None:
+                    if layer not in bars:
+                        bars[layer] = bar_class(
+                            total=detail["total"],
+                            desc=layer,
+                            unit="B",
+                            unit_scale=True,
+                            leave=True,
+                        )
+                    bar = bars[layer]
+                    bar.update(detail.get("current", 0) - bar.n)
+            elif status in ("Download complete", "Pull complete") and layer in bars:
+                bar = bars[layer]
+                bar.update(bar.total - bar.n)
+    except docker.errors.APIError as exc:
+        raise _explain_pull_error(ref, str(exc.explanation or exc)) from None
+    finally:
+        for bar in bars.values():
+            bar.close()
+    frame = pd.DataFrame(
+        [
+            {
+                "layer": row["layer"],
+                "status": row["status"],
+                "downloaded_mb": round(row["bytes"] / 1e6, 1)
+                if row["status"] != "Already exists"
+                else 0.0,
+            }
+            for row in layers.values()
+        ],
+        columns=["layer", "status", "downloaded_mb"],
+    )
+    frame.attrs.update(
+        ref=ref,
+        digest=digest,
+        status=closing,
+        downloaded_bytes=sum(
+            r["bytes"] for r in layers.values() if r["status"] != "Already exists"
+        ),
+    )
+    return frame

@@ -1,0 +1,55 @@
+"""Cleanup removes what the series made and refuses everything else."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import assert_one_sentence
+
+from helpers import cleanup, labels
+from helpers.errors import NotOwnedError
+
+IMAGE = "nginx:stable"
+
+
+@pytest.fixture(scope="module")
+def image(client):
+    from helpers import registry
+
+    cleanup.claim_pulls([IMAGE], notebook="tests-cleanup", client=client)
+    registry.pull(IMAGE, client=client, progress=False)
+    yield IMAGE
+    cleanup.release_pulls("tests-cleanup", client=client)
+
+
+@pytest.fixture
+def learners_container(client, image):
+    """A container the learner made: no project label."""
+    container = client.containers.create(image, name="learners-own-container")
+    yield container
+    container.remove(force=True)
+
+
+def test_cleanup_keeps_unlabelled_and_removes_labelled(client, image, learners_container):
+    ours = client.containers.create(
+        image,
+        name=labels.resource_name("test", "cleanup"),
+        labels=labels.project_labels("test-cleanup"),
+    )
+    removed = cleanup.cleanup(notebook="test-cleanup", client=client)
+    assert ("container", ours.name) in set(map(tuple, removed.values.tolist()))
+    names = {c.name for c in client.containers.list(all=True)}
+    assert learners_container.name in names
+    assert ours.name not in names
+
+
+def test_remove_refuses_what_the_series_did_not_make(learners_container):
+    with pytest.raises(NotOwnedError) as info:
+        cleanup.remove_container(learners_container)
+    assert_one_sentence(str(info.value))
+
+
+def test_claims_skip_images_already_present(client, image):
+    """An image present before the notebook ran is not claimed, so it is never removed."""
+    assert cleanup.claim_pulls([image], notebook="someone-else", client=client) == []
+    assert cleanup.release_pulls("someone-else", client=client) == []
+    client.images.get(image)

@@ -1,0 +1,68 @@
+"""Search and pull on a real engine, through Docker Hub or the offline lab mirror."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import IN_CI, assert_one_sentence
+
+from helpers import cleanup, lab, registry
+from helpers.errors import ImageNotFound
+
+
+@pytest.fixture(scope="module")
+def pulled(client):
+    """Pull nginx:stable, then nginx:latest; remove afterwards only tags this test pulled."""
+    claimed = cleanup.claim_pulls(["nginx:stable", "nginx:latest"], notebook="tests", client=client)
+    if "nginx:latest" not in claimed:
+        message = "nginx:latest was already here (not the series'), so its pull shows no layers"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    stable = registry.pull("nginx:stable", client=client, progress=False)
+    latest = registry.pull("nginx:latest", client=client, progress=False)
+    yield stable, latest
+    cleanup.release_pulls("tests", client=client)
+
+
+def test_split_ref():
+    assert registry.split_ref("nginx") == ("nginx", "latest")
+    assert registry.split_ref("localhost:5000/a/b:c") == ("localhost:5000/a/b", "c")
+    assert registry.split_ref("nginx@sha256:abc") == ("nginx", "sha256:abc")
+
+
+def test_pull_reports_layers_and_digest(pulled):
+    stable, _ = pulled
+    assert list(stable.columns) == ["layer", "status", "downloaded_mb"]
+    assert set(stable["status"]) <= set(registry.FINAL_STATUSES)
+    assert stable.attrs["digest"].startswith("sha256:")
+    assert len(stable) >= 2
+
+
+def test_shared_base_layer_already_exists(client, pulled):
+    """Every layer nginx:latest shares with nginx:stable is reported "Already exists"."""
+    _, latest = pulled
+    stable_layers = client.images.get("nginx:stable").attrs["RootFS"]["Layers"]
+    latest_layers = client.images.get("nginx:latest").attrs["RootFS"]["Layers"]
+    shared = len([d for d in latest_layers if d in stable_layers])
+    assert shared >= 1
+    assert (latest["status"] == "Already exists").sum() == shared
+    # The first layer of the pull is the base; it is the shared one.
+    assert latest.iloc[0]["status"] == "Already exists"
+    assert latest.iloc[0]["downloaded_mb"] == 0
+
+
+def test_search_says_who_answered(client):
+    results = registry.search("nginx", client=client)
+    assert not results.empty
+    if lab.hub_reachable():
+        assert results.attrs["source"] == registry.HUB
+    else:
+        assert results.attrs["source"] == registry.LAB
+        row = results.set_index("name").loc["nginx"]
+        assert row["tags"] == "latest, stable"
+        assert bool(row["official"])
+
+
+def test_missing_tag_gives_one_sentence(client):
+    with pytest.raises(ImageNotFound) as info:
+        registry.pull("nginx:no-such-tag-0", client=client, progress=False)
+    assert_one_sentence(str(info.value))
+    assert "nginx:no-such-tag-0" in str(info.value)
