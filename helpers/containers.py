@@ -1,0 +1,182 @@
+"""Containers the series runs: labelled, named, polled with bounded waits, tabulated."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .cleanup import require_owned
+from .errors import NotOwnedError, PortInUse, TutorialError
+from .labels import project_labels, resource_name
+
+if TYPE_CHECKING:
+    import docker
+
+
+def wait_for(
+    condition: Callable[[], Any], timeout: float = 30, interval: float = 0.1, what: str = "it"
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; bounded, never a fixed sleep.
+
+    Returns:
+        The first truthy value ``condition`` returned.
+
+    Raises:
+        TutorialError: ``timeout`` seconds passed first.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TutorialError(f"Waited {timeout:g} s for {what} in vain: check `docker ps -a`.")
+        time.sleep(interval)
+
+
+def replace_container(client: docker.DockerClient, name: str) -> None:
+    """Remove a container of the series called ``name`` left by an earlier run, if any.
+
+    Raises:
+        NotOwnedError: A container of that name exists and the series did not make it.
+    """
+    import docker
+
+    try:
+        old = client.containers.get(name)
+    except docker.errors.NotFound:
+        return
+    try:
+        require_owned(old)
+    except NotOwnedError:
+        raise NotOwnedError(
+            f"A container named {name} already exists and is not the series': rename or remove "
+            "it, or set DOCKER_NOTEBOOKS_RUN to give the series' names a suffix."
+        ) from None
+    old.remove(force=True)
+
+
+def run(
+    client: docker.DockerClient,
+    image: str,
+    *name_parts: str,
+    notebook: str,
+    **kwargs: Any,
+) -> docker.models.containers.Container:
+    """``docker run -d`` with the series' label and name, replacing the series' own leftover.
+
+    Args:
+        client: Engine client.
+        image: Image to run, e.g. ``"nginx:stable"``.
+        *name_parts: Words for the name, e.g. ``("05", "always")`` -> ``dn-05-always``.
+        notebook: The notebook running it, recorded in a label for cleanup.
+        **kwargs: Passed to ``client.containers.run`` (``command``, ``restart_policy``, ...).
+
+    Returns:
+        The started container.
+
+    Example:
+        >>> run(client, "nginx:stable", "05", "web", notebook="05")  # doctest: +SKIP
+    """
+    name = resource_name(*name_parts)
+    replace_container(client, name)
+    labels = {**kwargs.pop("labels", {}), **project_labels(notebook)}
+    return client.containers.run(image, name=name, labels=labels, detach=True, **kwargs)
+
+
+def ps_frame(client: docker.DockerClient, filters: dict | None = None, all: bool = False):
+    """``docker ps`` as a DataFrame (name, image, state, restart policy, ports).
+
+    Args:
+        client: Engine client.
+        filters: Engine API filters, e.g. ``{"name": "dn-06"}`` or ``{"id": "1c6"}``.
+        all: Include stopped containers, like ``docker ps -a``.
+    """
+    import pandas as pd
+
+    rows = []
+    for c in client.containers.list(all=all, filters=filters or {}):
+        host_config = c.attrs["HostConfig"]
+        policy = host_config.get("RestartPolicy") or {}
+        rows.append(
+            {
+                "name": c.name,
+                "image": ", ".join(c.image.tags) or c.image.short_id,
+                "state": c.status,
+                "restart": policy.get("Name") or "no",
+                "ports": format_ports(c.ports),
+            }
+        )
+    return pd.DataFrame(rows, columns=["name", "image", "state", "restart", "ports"])
+
+
+def format_ports(ports: dict | None) -> str:
+    """Format an SDK ``container.ports`` dict like ``docker ps`` does.
+
+    Example:
+        >>> format_ports({"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]})
+        '127.0.0.1:8080->80/tcp'
+        >>> format_ports({"80/tcp": None})
+        '80/tcp'
+    """
+    parts = []
+    for container_port, bindings in sorted((ports or {}).items()):
+        if not bindings:
+            parts.append(container_port)
+            continue
+        for b in bindings:
+            host_ip = b["HostIp"] if ":" not in b["HostIp"] else f"[{b['HostIp']}]"
+            parts.append(f"{host_ip}:{b['HostPort']}->{container_port}")
+    return ", ".join(dict.fromkeys(parts))
+
+
+def restart_facts(container: docker.models.containers.Container) -> dict:
+    """Restart policy, restart count, state and last exit code of a container, freshly read."""
+    container.reload()
+    state = container.attrs["State"]
+    policy = container.attrs["HostConfig"].get("RestartPolicy") or {}
+    name = policy.get("Name") or "no"
+    if name == "on-failure" and policy.get("MaximumRetryCount"):
+        name = f"on-failure:{policy['MaximumRetryCount']}"
+    return {
+        "policy": name,
+        "restarts": container.attrs.get("RestartCount", 0),
+        "state": state["Status"],
+        "exit_code": state["ExitCode"],
+    }
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """True when nothing listens on ``host:port`` and it can be bound."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) != 0
+
+
+def free_port(preferred: int = 8080, host: str = "127.0.0.1", tries: Iterable[int] = ()) -> int:
+    """``preferred`` when it is free, else the first free port after it (and say so).
+
+    Returns:
+        A host port to publish on.
+
+    Raises:
+        PortInUse: No port in ``preferred..preferred+100`` is free.
+    """
+    candidates = list(tries) or list(range(preferred, preferred + 101))
+    for port in candidates:
+        if port_is_free(port, host):
+            if port != preferred:
+                print(f"Port {preferred} is taken on this machine, so this lesson uses {port}.")
+            return port
+    raise PortInUse(
+        f"Ports {candidates[0]}-{candidates[-1]} are all taken on {host}: stop a program "
+        "listening there and run the cell again."
+    )

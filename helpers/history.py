@@ -1,0 +1,76 @@
+"""``docker history`` as a DataFrame: which instruction made which layer, and how big it is."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .layers import MB, short
+
+if TYPE_CHECKING:
+    import docker
+    import pandas as pd
+
+_NOP = re.compile(r"^/bin/sh -c #\(nop\)\s+")
+_SHELL = re.compile(r"^/bin/sh -c ")
+
+
+def instruction(created_by: str) -> str:
+    """Turn a history ``CreatedBy`` into the Dockerfile instruction that made the step.
+
+    The classic builder records metadata steps as ``/bin/sh -c #(nop) <INSTRUCTION>`` and
+    ``RUN`` steps as the shell command itself.
+
+    Example:
+        >>> instruction('/bin/sh -c #(nop)  EXPOSE 80')
+        'EXPOSE 80'
+        >>> instruction('/bin/sh -c apt-get update')
+        'RUN apt-get update'
+    """
+    if _NOP.match(created_by):
+        return _NOP.sub("", created_by).strip()
+    if _SHELL.match(created_by):
+        return "RUN " + _SHELL.sub("", created_by).strip()
+    return created_by.strip()
+
+
+def history_frame(client: docker.DockerClient, ref: str, width: int = 60) -> pd.DataFrame:
+    """The history of an image, newest step first, as ``docker history`` lists it.
+
+    Args:
+        client: Engine client.
+        ref: Image reference, e.g. ``"nginx:stable"``.
+        width: Cut instructions to this many characters (``docker history`` cuts at 45).
+
+    Returns:
+        Columns ``image`` (short ID, or ``<missing>`` for steps that are not images of their
+        own here), ``instruction``, ``size_mb``, ``kind`` (``layer`` when the step added files,
+        ``metadata`` when it only changed the configuration) and ``layer`` (the short diff ID
+        of the layer the step made, bottom-up order matching ``RootFS.Layers``).
+
+    Example:
+        >>> history_frame(client, "nginx:stable").head(3)  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    image = client.images.get(ref)
+    steps = client.api.history(image.id)
+    diff_ids = list(image.attrs["RootFS"]["Layers"])
+    sized = [i for i, step in enumerate(steps) if step["Size"] > 0]
+    layer_of = {}
+    if len(sized) == len(diff_ids):
+        # history is newest first, RootFS.Layers is bottom first
+        layer_of = dict(zip(reversed(sized), diff_ids, strict=True))
+    rows = []
+    for index, step in enumerate(steps):
+        text = instruction(step["CreatedBy"])
+        rows.append(
+            {
+                "image": step["Id"] if step["Id"] == "<missing>" else short(step["Id"]),
+                "instruction": text if len(text) <= width else text[: width - 1] + "…",
+                "size_mb": round(step["Size"] / MB, 1),
+                "kind": "layer" if step["Size"] > 0 else "metadata",
+                "layer": short(layer_of[index]) if index in layer_of else "",
+            }
+        )
+    return pd.DataFrame(rows)

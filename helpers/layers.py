@@ -1,0 +1,135 @@
+"""Layers: which an image is made of, which two images share, and what they cost on disk.
+
+An image is a stack of read-only layers (``RootFS.Layers`` in ``docker image inspect``), each
+named by the digest of its uncompressed content (its *diff ID*). Two images that list the same
+diff ID store that layer once, so the disk they use together is less than the sum of their sizes.
+
+The arithmetic is pure (:func:`disk_usage` works on plain dicts); the engine calls only gather
+the data (:func:`layer_sizes`) or report the engine's own view (:func:`engine_disk_usage`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import docker
+    import pandas as pd
+
+MB = 1_000_000  # Docker's CLI prints sizes in decimal units: 1 MB = 10**6 bytes
+
+
+def short(digest: str, length: int = 12) -> str:
+    """``sha256:3f4a...`` -> ``3f4a...`` cut to ``length`` hex digits, as the CLI shows IDs.
+
+    Example:
+        >>> short("sha256:0123456789abcdef0123")
+        '0123456789ab'
+    """
+    return digest.split(":", 1)[-1][:length]
+
+
+def layer_sizes(client: docker.DockerClient, ref: str) -> dict[str, int]:
+    """The layers of an image, bottom first, with their uncompressed sizes in bytes.
+
+    Sizes come from the image's history: the engine reports a size only on the history steps
+    that made a layer, in the same order as ``RootFS.Layers``.
+
+    Args:
+        client: Engine client.
+        ref: Image reference, e.g. ``"nginx:stable"``.
+
+    Returns:
+        An ordered dict ``{diff_id: size_in_bytes}``.
+
+    Raises:
+        ValueError: The history does not line up with the layers (then no size is guessed).
+
+    Example:
+        >>> sizes = layer_sizes(client, "nginx:stable")  # doctest: +SKIP
+    """
+    image = client.images.get(ref)
+    diff_ids = image.attrs["RootFS"]["Layers"]
+    steps = [step for step in reversed(client.api.history(image.id)) if step["Size"] > 0]
+    if len(steps) != len(diff_ids):
+        raise ValueError(
+            f"{ref}: {len(steps)} sized history steps but {len(diff_ids)} layers, so sizes "
+            "cannot be matched to layers (an empty layer?); use engine_disk_usage instead"
+        )
+    return {diff_id: step["Size"] for diff_id, step in zip(diff_ids, steps, strict=True)}
+
+
+def disk_usage(images: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
+    """Disk used by several images together versus the sum of their sizes.
+
+    Pure arithmetic on plain data: each image maps its layer IDs to sizes in bytes.
+
+    Args:
+        images: ``{image name: {layer id: bytes}}``.
+
+    Returns:
+        ``sum_of_sizes`` (what adding the sizes suggests), ``disk_used`` (each distinct layer
+        once), ``shared`` (bytes of layers used by two or more images) and ``saved``
+        (``sum_of_sizes - disk_used``), all in bytes.
+
+    Example:
+        >>> disk_usage({"a": {"base": 69, "x": 64}, "b": {"base": 69, "y": 64}})
+        {'sum_of_sizes': 266, 'disk_used': 197, 'shared': 69, 'saved': 69}
+    """
+    sizes: dict[str, int] = {}
+    users: dict[str, int] = {}
+    for layers in images.values():
+        for layer, size in layers.items():
+            sizes[layer] = size
+            users[layer] = users.get(layer, 0) + 1
+    total = sum(sum(layers.values()) for layers in images.values())
+    used = sum(sizes.values())
+    shared = sum(size for layer, size in sizes.items() if users[layer] > 1)
+    return {"sum_of_sizes": total, "disk_used": used, "shared": shared, "saved": total - used}
+
+
+def layer_table(images: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """One row per distinct layer: its short ID, size in MB, and which images use it.
+
+    Args:
+        images: ``{image name: {layer id: bytes}}`` as from :func:`layer_sizes`.
+
+    Returns:
+        Columns ``layer``, ``size_mb``, one boolean column per image, and ``shared``.
+    """
+    import pandas as pd
+
+    rows = {}
+    for name, layers in images.items():
+        for layer, size in layers.items():
+            row = rows.setdefault(layer, {"layer": short(layer), "size_mb": round(size / MB, 1)})
+            row[name] = True
+    frame = pd.DataFrame(list(rows.values()))
+    names = list(images)
+    frame[names] = frame[names].astype("boolean").fillna(False).astype(bool)
+    frame["shared"] = frame[names].sum(axis=1) > 1
+    return frame
+
+
+def engine_disk_usage(client: docker.DockerClient, refs: Sequence[str]) -> pd.DataFrame:
+    """The engine's own accounting, as ``docker system df -v`` prints it, for some images.
+
+    Returns:
+        One row per image: ``image``, ``size_mb``, ``shared_mb``, ``unique_mb``.
+    """
+    import pandas as pd
+
+    wanted = {client.images.get(ref).id: ref for ref in refs}
+    rows = []
+    for image in client.df()["Images"]:
+        if image["Id"] in wanted:
+            rows.append(
+                {
+                    "image": wanted[image["Id"]],
+                    "size_mb": round(image["Size"] / MB, 2),
+                    "shared_mb": round(image["SharedSize"] / MB, 2),
+                    "unique_mb": round((image["Size"] - image["SharedSize"]) / MB, 2),
+                }
+            )
+    return pd.DataFrame(rows).sort_values("image").reset_index(drop=True)
