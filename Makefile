@@ -37,7 +37,7 @@ test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
 
 notebooks: setup
-	$(PY) -m helpers.build_notebooks
+	$(PY) tools/build_notebooks.py $(NB)
 
 lab-status: deps
 	$(PY) -m helpers.lab status

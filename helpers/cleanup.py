@@ -117,11 +117,18 @@ def claim_pulls(
     return claimed
 
 
-def release_pulls(notebook: str, client: docker.DockerClient | None = None) -> list[str]:
+def release_pulls(
+    notebook: str, client: docker.DockerClient | None = None, refs: Iterable[str] | None = None
+) -> list[str]:
     """Remove the image tags ``notebook`` claimed, and drop the claims.
 
     A tag another notebook also claimed stays until its last claimant releases it. A tag still
     used by a container stays too (the engine refuses; nothing is forced).
+
+    Args:
+        notebook: The claimant, e.g. ``"series"``.
+        client: Engine client; one from :func:`helpers.engine.connect` when omitted.
+        refs: Only these tags (all of the claimant's when None).
 
     Returns:
         The tags removed.
@@ -129,10 +136,11 @@ def release_pulls(notebook: str, client: docker.DockerClient | None = None) -> l
     import docker
 
     client = _client(client)
+    only = None if refs is None else {_normalize(r) for r in refs}
     removed = []
     with _ledger() as ledger:
         for ref, owners in list(ledger.items()):
-            if notebook not in owners:
+            if notebook not in owners or (only is not None and ref not in only):
                 continue
             owners.remove(notebook)
             if owners:

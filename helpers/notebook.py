@@ -51,6 +51,16 @@ def _set_display_defaults() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is not None:
+        # Registers the PNG formatter, so a Figure returned by a cell is drawn.
+        shell.run_line_magic("matplotlib", "inline")
+
     plt.rcParams.update(
         {
             "figure.figsize": (8, 4),

@@ -1,6 +1,8 @@
 """Plots the lessons draw: the cluster hierarchy, shared versus unique bytes, layer sizes.
 
-Each function returns a matplotlib Figure; notebooks set the style in their setup cell.
+Each function returns a matplotlib Figure made without pyplot, so it is shown once, when the cell
+returns it, and never again by pyplot's automatic display. Notebooks set the style in their setup
+cell (:func:`helpers.notebook.setup_notebook`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ def cluster_diagram() -> matplotlib.figure.Figure:
         A Figure: one control plane managing two worker nodes; each node runs Pods, and each Pod
         holds containers sharing one IP, all run by containerd through the CRI.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(10, 5.2))
+    fig = Figure(figsize=(10, 5.2))
+    ax = fig.subplots()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
@@ -46,12 +49,12 @@ def cluster_diagram() -> matplotlib.figure.Figure:
         _box(
             ax, x, 0.02, 0.47, 0.78, f"Worker node {n + 1}\nkubelet -> CRI -> containerd", "#eeeeee"
         )
-        for p, px in enumerate((x + 0.02, x + 0.245)):
+        for p, px in enumerate((x + 0.025, x + 0.255)):
             ip = f"10.1.{n + 1}.{p + 10}"
-            _box(ax, px, 0.06, 0.205, 0.56, f"Pod {n * 2 + p + 1}\nIP {ip}", "#d9ead3")
+            _box(ax, px, 0.06, 0.19, 0.56, f"Pod {n * 2 + p + 1}\nIP {ip}", "#d9ead3")
             for c, cy in enumerate((0.30, 0.10)):
                 label = "app container" if c == 0 else "sidecar"
-                _box(ax, px + 0.015, cy, 0.175, 0.15, label, "#fff2cc")
+                _box(ax, px + 0.015, cy, 0.16, 0.15, label, "#fff2cc")
     ax.set_title("A Kubernetes cluster: who manages whom", fontsize=12)
     return fig
 
@@ -62,7 +65,7 @@ def shared_bytes_chart(images: Mapping[str, Mapping[str, int]]) -> matplotlib.fi
     Args:
         images: ``{image name: {layer id: bytes}}`` as from :func:`helpers.layers.layer_sizes`.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     users: dict[str, int] = {}
     for layers in images.values():
@@ -71,7 +74,8 @@ def shared_bytes_chart(images: Mapping[str, Mapping[str, int]]) -> matplotlib.fi
     names = list(images)
     shared = [sum(s for lay, s in images[n].items() if users[lay] > 1) / MB for n in names]
     unique = [sum(s for lay, s in images[n].items() if users[lay] == 1) / MB for n in names]
-    fig, ax = plt.subplots()
+    fig = Figure()
+    ax = fig.subplots()
     ax.bar(names, shared, label="shared layers (stored once)", color="#6fa8dc")
     ax.bar(names, unique, bottom=shared, label="layers of its own", color="#f6b26b")
     ax.set_ylabel("MB")
@@ -86,10 +90,10 @@ def layer_size_chart(histories: Mapping[str, pd.DataFrame]) -> matplotlib.figure
     Args:
         histories: ``{image name: history_frame(...)}``.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, axes = plt.subplots(1, len(histories), figsize=(5 * len(histories), 3), sharex=True)
-    axes = axes if len(histories) > 1 else [axes]
+    fig = Figure(figsize=(5 * len(histories), 3))
+    axes = fig.subplots(1, len(histories), sharex=True, squeeze=False)[0]
     for ax, (name, frame) in zip(axes, histories.items(), strict=True):
         layers = frame[frame["kind"] == "layer"].iloc[::-1]
         labels = [f"{row.layer}\n{row.instruction[:28]}" for row in layers.itertuples()]

@@ -264,3 +264,26 @@ def pull(
         ),
     )
     return frame
+
+
+def ensure_image(ref: str, client: docker.DockerClient | None = None) -> str:
+    """Make sure ``ref`` is present, pulling it (quietly) when it is not.
+
+    A tag pulled here is claimed for the series (:func:`helpers.cleanup.claim_pulls`), so the
+    series' cleanup may remove it later; a tag that was already present is left alone.
+
+    Returns:
+        The short ID of the image.
+    """
+    import docker
+
+    from .cleanup import claim_pulls
+
+    client = _client(client)
+    try:
+        return client.images.get(ref).short_id
+    except docker.errors.ImageNotFound:
+        pass
+    claim_pulls([ref], notebook="series", client=client)
+    pull(ref, client=client, progress=False)
+    return client.images.get(ref).short_id

@@ -1,0 +1,59 @@
+"""Build the series: turn each notebooks/src/NN-*.py (jupytext percent format) into
+notebooks/NN-*.ipynb and execute it top to bottom on the real engine, keeping the outputs.
+
+    python tools/build_notebooks.py            # every notebook
+    python tools/build_notebooks.py 02 05      # only those whose name starts with 02 or 05
+
+The committed .ipynb files are what this produced; tests/test_notebook_sources.py checks that
+their cells still match the sources.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "notebooks" / "src"
+OUT = ROOT / "notebooks"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def to_notebook(source: Path) -> nbformat.NotebookNode:
+    """Read a percent-format source as a notebook with the standard Python 3 kernel."""
+    notebook = jupytext.read(source)
+    notebook.metadata = {
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+    }
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"{source.stem[:2]}-{index:03d}"
+        cell.metadata.pop("lines_to_next_cell", None)
+    return notebook
+
+
+def build(source: Path) -> None:
+    notebook = to_notebook(source)
+    started = time.monotonic()
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(OUT)}}).execute()
+    target = OUT / f"{source.stem}.ipynb"
+    nbformat.write(notebook, target)
+    print(f"{target.relative_to(ROOT)}: {time.monotonic() - started:.1f} s", flush=True)
+
+
+def main(prefixes: list[str]) -> int:
+    sources = sorted(SRC.glob("[0-9][0-9]-*.py"))
+    for source in sources:
+        if not prefixes or any(source.name.startswith(p) for p in prefixes):
+            build(source)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
