@@ -49,4 +49,4 @@ bench: setup
 	$(PY) -m bench
 
 lint: deps
-	$(VENV)/bin/ruff check helpers tests bench
+	$(VENV)/bin/ruff check helpers tests tools

@@ -52,7 +52,10 @@ def _settled(container, policy: str):
 
 
 def demonstrate(
-    client: docker.DockerClient, policy: str, exit_code: int = 1, image: str = "nginx:stable",
+    client: docker.DockerClient,
+    policy: str,
+    exit_code: int = 1,
+    image: str = "nginx:stable",
     notebook: str = "05",
 ) -> dict:
     """Run ``sh -c 'sleep 1; exit <exit_code>'`` under ``policy`` and report once it settles.
@@ -65,8 +68,13 @@ def demonstrate(
         and ``keeps_restarting``.
     """
     container = run(
-        client, image, notebook, policy.replace(":", "-"), f"exit{exit_code}",
-        notebook=notebook, command=["sh", "-c", f"sleep 1; exit {exit_code}"],
+        client,
+        image,
+        notebook,
+        policy.replace(":", "-"),
+        f"exit{exit_code}",
+        notebook=notebook,
+        command=["sh", "-c", f"sleep 1; exit {exit_code}"],
         restart_policy=policy_spec(policy),
     )
     facts = wait_for(lambda: _settled(container, policy), 60, 0.1, f"the {policy} container")

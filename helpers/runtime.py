@@ -10,7 +10,10 @@ if TYPE_CHECKING:
     import docker
 
 #: Sockets of containerd: the one dockerd starts itself, then a system-wide one.
-CONTAINERD_SOCKETS = ("/var/run/docker/containerd/containerd.sock", "/run/containerd/containerd.sock")
+CONTAINERD_SOCKETS = (
+    "/var/run/docker/containerd/containerd.sock",
+    "/run/containerd/containerd.sock",
+)
 
 
 def containerd_containers(namespace: str = "moby") -> list[str]:
@@ -36,7 +39,9 @@ def containerd_containers(namespace: str = "moby") -> list[str]:
         )
     done = subprocess.run(
         [ctr, "--address", socket, "-n", namespace, "containers", "list", "-q"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.split()
 
@@ -56,6 +61,8 @@ def wait_listening(container: docker.models.containers.Container, port: int, tim
 
     probe = ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"]
     return wait_for(
-        lambda: container.exec_run(probe).exit_code == 0, timeout, 0.1,
+        lambda: container.exec_run(probe).exit_code == 0,
+        timeout,
+        0.1,
         f"port {port} in {container.name}",
     )

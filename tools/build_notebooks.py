@@ -40,8 +40,9 @@ def to_notebook(source: Path) -> nbformat.NotebookNode:
 def build(source: Path) -> None:
     notebook = to_notebook(source)
     started = time.monotonic()
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(OUT)}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(OUT)}}
+    ).execute()
     target = OUT / f"{source.stem}.ipynb"
     nbformat.write(notebook, target)
     print(f"{target.relative_to(ROOT)}: {time.monotonic() - started:.1f} s", flush=True)

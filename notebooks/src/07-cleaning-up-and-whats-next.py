@@ -7,7 +7,8 @@
 # 1. What the series made
 # 2. Your own things stay
 # 3. Clean up by label
-# 4. What's next: Compose and Kubernetes
+# 4. Try it yourself
+# 5. What's next: Compose and Kubernetes
 #
 # ## Prerequisites
 # | Concept | Importance | Notes |
@@ -92,11 +93,28 @@ client.containers.list(all=True, filters={"label": "tutorial=docker-notebooks"})
 cleanup(client=client)["name"].tolist()
 
 # %% [markdown]
+# ## 4. Try it yourself
+# **Exercise.** Networks are cleaned up the same way. Create a labelled network `dn-07-net`, then
+# run the notebook's cleanup and check the network is gone.
+
+# %%
+!docker network create --label tutorial=docker-notebooks --label tutorial.notebook=07 dn-07-net
+
+# %%
+cleanup(notebook="07", client=client)
+
+# %% [markdown]
+# Check (an empty list: no network of that name is left):
+
+# %%
+client.networks.list(names=["dn-07-net"])
+
+# %% [markdown]
 # Everything else you had (containers, images, networks) was never selected: the cleanup asks
 # the engine only for objects with the label. `make lab-down` stops the lab's engine and
 # registry, if the lab started them, and keeps images.
 #
-# ## 4. What's next
+# ## What's next: Compose and Kubernetes
 # - **Docker Compose** describes several containers, their networks, volumes and published ports
 #   in one `compose.yaml`, and starts them with `docker compose up`.
 # - **Kubernetes** runs Pods (lesson 01) across a cluster of nodes: a Deployment keeps N copies of
