@@ -1,4 +1,4 @@
-"""The committed notebooks: in step with their sources, complete, and honest about what nbval skips."""
+"""The committed notebooks: in step with their sources, complete, honest about what nbval skips."""
 
 from __future__ import annotations
 
