@@ -205,6 +205,12 @@ def cleanup(notebook: str | None = None, client: docker.DockerClient | None = No
     return pd.DataFrame(removed, columns=["kind", "name"])
 
 
+def claimed_images() -> list[str]:
+    """Image tags the series has claimed and not yet removed (empty after a full cleanup)."""
+    with _ledger() as ledger:
+        return sorted(ledger)
+
+
 def _all_claimants() -> list[str]:
     with _ledger() as ledger:
         return sorted({owner for owners in ledger.values() for owner in owners})

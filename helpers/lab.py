@@ -147,6 +147,25 @@ def _pid_command(pid: int) -> str:
 # --------------------------------------------------------------------------- engine
 
 
+def _spawn(state: dict, key: str, cmd: list[str], log: Path) -> subprocess.Popen:
+    """Start ``cmd`` detached (its own session, output to ``log``) and record it in the state.
+
+    The record is what lets ``down`` stop exactly the processes ``up`` started.
+    """
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    state[key] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
+    _save_state(state)
+    return proc
+
+
 def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -213,17 +232,7 @@ def _start_dockerd(state: dict) -> None:
     log = directory / "dockerd.log"
     cmd = dockerd_command(pidfile)
     say(f"starting the lab engine: {' '.join(cmd)} (log: {log})")
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
-    state["dockerd"] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
-    _save_state(state)
+    proc = _spawn(state, "dockerd", cmd, log)
     deadline = time.monotonic() + ENGINE_WAIT_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -346,17 +355,7 @@ def ensure_registry(state: dict) -> str:
     log = directory / "registry.log"
     cmd = ["docker-registry", "serve", str(config)]
     say(f"starting the lab registry on {REGISTRY_HOST} (log: {log})")
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
-    state["registry"] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
-    _save_state(state)
+    proc = _spawn(state, "registry", cmd, log)
     deadline = time.monotonic() + REGISTRY_WAIT_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -31,10 +31,11 @@ lab = setup_notebook()
 client = lab.client
 TAGS = ["nginx:stable", "nginx:latest", "debian:bookworm-slim"]
 _ = release_pulls("series", client=client, refs=TAGS)
-claim_pulls(TAGS, notebook="series", client=client)
+_ = claim_pulls(TAGS, notebook="series", client=client)
 
 # %% [markdown]
-# `claim_pulls` lists the tags this lesson may remove again: only tags that were not here before.
+# `claim_pulls` records the tags this lesson may remove again: only tags that were not here
+# before. If you already had `nginx:stable`, your pulls below say "up to date" instead.
 #
 # ## 1. Searching
 # `docker search` asks Docker Hub, and only Docker Hub. On a machine that cannot reach it (like

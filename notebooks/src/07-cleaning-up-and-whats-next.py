@@ -20,7 +20,7 @@
 # ## Setup
 
 # %%
-from helpers.cleanup import cleanup
+from helpers.cleanup import claimed_images, cleanup
 from helpers.containers import ps_frame, run
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
@@ -86,11 +86,13 @@ client.containers.list(all=True, filters={"label": "tutorial=docker-notebooks"})
 !docker rm -f my-own-nginx-07
 
 # %% [markdown]
-# While your container used `nginx:stable`, the engine refused to remove that image and the
-# cleanup left it alone. Now it can go, if the series pulled it:
+# An image still used by a container cannot be deleted: the engine then only removes its tag, or
+# refuses, and the cleanup keeps its claim on it. With your container gone, run the cleanup once
+# more; afterwards no image the series pulled is left:
 
 # %%
-cleanup(client=client)["name"].tolist()
+_ = cleanup(client=client)
+claimed_images()
 
 # %% [markdown]
 # ## 4. Try it yourself
