@@ -79,8 +79,9 @@ def shared_bytes_chart(images: Mapping[str, Mapping[str, int]]) -> matplotlib.fi
     ax.bar(names, shared, label="shared layers (stored once)", color="#6fa8dc")
     ax.bar(names, unique, bottom=shared, label="layers of its own", color="#f6b26b")
     ax.set_ylabel("MB")
+    ax.set_ylim(0, max(a + b for a, b in zip(shared, unique, strict=True)) * 1.3)
     ax.set_title("Each image's size: shared and unique bytes")
-    ax.legend()
+    ax.legend(loc="upper right", ncol=2)
     return fig
 
 
