@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
 from .state import state_dir
@@ -26,12 +27,6 @@ from .state import state_dir
 if TYPE_CHECKING:
     import docker
     import pandas as pd
-
-
-def _client(client):
-    from .engine import connect
-
-    return client or connect()
 
 
 def require_owned(obj: Any) -> None:
@@ -101,7 +96,7 @@ def claim_pulls(
     """
     import docker
 
-    client = _client(client)
+    client = client_or_connect(client)
     claimed = []
     with _ledger() as ledger:
         for ref in map(_normalize, refs):
@@ -135,7 +130,7 @@ def release_pulls(
     """
     import docker
 
-    client = _client(client)
+    client = client_or_connect(client)
     only = None if refs is None else {_normalize(r) for r in refs}
     removed = []
     with _ledger() as ledger:
@@ -178,7 +173,7 @@ def cleanup(notebook: str | None = None, client: docker.DockerClient | None = No
     import docker
     import pandas as pd
 
-    client = _client(client)
+    client = client_or_connect(client)
     filters = label_filter(notebook)
     removed = []
     for container in client.containers.list(all=True, filters=filters):

@@ -173,6 +173,11 @@ def connect(
     return client
 
 
+def client_or_connect(client: docker.DockerClient | None = None) -> docker.DockerClient:
+    """``client`` when given, else a new one from :func:`connect` (every helper's default)."""
+    return client or connect()
+
+
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 

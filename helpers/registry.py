@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .engine import client_or_connect
 from .errors import ImageNotFound, RegistryUnreachable, TutorialError
 
 if TYPE_CHECKING:
@@ -40,12 +41,6 @@ def split_ref(ref: str) -> tuple[str, str]:
         repo, tag = ref.rsplit(":", 1)
         return repo, tag
     return ref, "latest"
-
-
-def _client(client: docker.DockerClient | None) -> docker.DockerClient:
-    from .engine import connect
-
-    return client or connect()
 
 
 def _hub_unreachable(message: str) -> bool:
@@ -85,7 +80,7 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
     import docker
     import pandas as pd
 
-    client = _client(client)
+    client = client_or_connect(client)
     columns = ["name", "description", "stars", "official", "tags", "source"]
     try:
         results = client.api.search(term, limit=limit)
@@ -197,7 +192,7 @@ def pull(
     import docker
     import pandas as pd
 
-    client = _client(client)
+    client = client_or_connect(client)
     repository, tag = split_ref(ref)
     layers: dict[str, dict] = {}
     bars: dict[str, object] = {}
@@ -279,7 +274,7 @@ def ensure_image(ref: str, client: docker.DockerClient | None = None) -> str:
 
     from .cleanup import claim_pulls
 
-    client = _client(client)
+    client = client_or_connect(client)
     try:
         return client.images.get(ref).short_id
     except docker.errors.ImageNotFound:
