@@ -166,8 +166,9 @@ def _spawn(state: dict, key: str, cmd: list[str], log: Path) -> subprocess.Popen
     return proc
 
 
-def _is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+def _can_install_packages() -> bool:
+    """True when the lab may install Debian packages itself: root, with apt-get."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
 def _apt_install(packages: tuple[str, ...]) -> None:
@@ -220,7 +221,7 @@ def dockerd_command(pidfile: Path) -> list[str]:
 
 
 def _start_dockerd(state: dict) -> None:
-    if not (_is_root() and shutil.which("apt-get")):
+    if not _can_install_packages():
         raise LabError(
             "No Docker Engine answers and the lab can install one only as root on Debian or "
             "Ubuntu: install Docker Engine (https://docs.docker.com/engine/install/), start it, "
@@ -343,7 +344,7 @@ def ensure_registry(state: dict) -> str:
             "so the lab registry can listen there, then run `make setup` again."
         )
     if not shutil.which("docker-registry"):
-        if not (_is_root() and shutil.which("apt-get")):
+        if not _can_install_packages():
             raise LabError(
                 "Docker Hub is unreachable and the lab registry is not installed: install "
                 "Debian's docker-registry package (as root), then run `make setup` again."
@@ -468,7 +469,7 @@ def _trim_rootfs(root: Path) -> None:
 def build_rootfs_tar(dest: Path) -> None:
     """Make a trimmed Debian root filesystem with debootstrap and pack it as ``dest``."""
     if not shutil.which("debootstrap"):
-        if not (_is_root() and shutil.which("apt-get")):
+        if not _can_install_packages():
             raise LabError(
                 "Building the lab's Debian image needs debootstrap as root: install Debian's "
                 "debootstrap package and run `make setup` as root."

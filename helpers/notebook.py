@@ -37,12 +37,17 @@ def _show_tutorial_error(shell, etype, value, tb, tb_offset=None) -> None:
     print(f"{etype.__name__}: {value}", file=sys.stderr)
 
 
-def _install_error_display() -> None:
+def _ipython_shell():
+    """The running IPython shell, or None outside IPython (a plain script, pytest)."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return
-    shell = get_ipython()
+        return None
+    return get_ipython()
+
+
+def _install_error_display() -> None:
+    shell = _ipython_shell()
     if shell is not None:
         shell.set_custom_exc((TutorialError,), _show_tutorial_error)
 
@@ -51,12 +56,7 @@ def _set_display_defaults() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        shell = None
-    else:
-        shell = get_ipython()
+    shell = _ipython_shell()
     if shell is not None:
         # Registers the PNG formatter, so a Figure returned by a cell is drawn.
         shell.run_line_magic("matplotlib", "inline")
