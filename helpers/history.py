@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .layers import MB, short
+from .layers import MB, layer_of_step, short
 
 if TYPE_CHECKING:
     import docker
@@ -55,12 +55,7 @@ def history_frame(client: docker.DockerClient, ref: str, width: int = 60) -> pd.
 
     image = client.images.get(ref)
     steps = client.api.history(image.id)
-    diff_ids = list(image.attrs["RootFS"]["Layers"])
-    sized = [i for i, step in enumerate(steps) if step["Size"] > 0]
-    layer_of = {}
-    if len(sized) == len(diff_ids):
-        # history is newest first, RootFS.Layers is bottom first
-        layer_of = dict(zip(reversed(sized), diff_ids, strict=True))
+    layer_of = layer_of_step(steps, image.attrs["RootFS"]["Layers"])
     rows = []
     for index, step in enumerate(steps):
         text = instruction(step["CreatedBy"])

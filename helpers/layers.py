@@ -51,13 +51,54 @@ def layer_sizes(client: docker.DockerClient, ref: str) -> dict[str, int]:
     """
     image = client.images.get(ref)
     diff_ids = image.attrs["RootFS"]["Layers"]
-    steps = [step for step in reversed(client.api.history(image.id)) if step["Size"] > 0]
-    if len(steps) != len(diff_ids):
+    steps = client.api.history(image.id)
+    layer_of = layer_of_step(steps, diff_ids)
+    if len(layer_of) != len(diff_ids):
+        sized = sum(step["Size"] > 0 for step in steps)
         raise ValueError(
-            f"{ref}: {len(steps)} sized history steps but {len(diff_ids)} layers, so sizes "
+            f"{ref}: {sized} sized history steps but {len(diff_ids)} layers, so sizes "
             "cannot be matched to layers (an empty layer?); use engine_disk_usage instead"
         )
-    return {diff_id: step["Size"] for diff_id, step in zip(diff_ids, steps, strict=True)}
+    # history is newest first; the highest step index is the bottom layer
+    return {diff_id: steps[i]["Size"] for i, diff_id in sorted(layer_of.items(), reverse=True)}
+
+
+def layer_of_step(steps: Sequence[Mapping], diff_ids: Sequence[str]) -> dict[int, str]:
+    """Pair the history steps that made a layer with the layers they made.
+
+    The engine reports a size only on layer-making steps; taken oldest first, they line up with
+    ``RootFS.Layers`` (bottom first).
+
+    Args:
+        steps: ``client.api.history(...)`` entries, newest first, each with a ``Size``.
+        diff_ids: The image's ``RootFS.Layers``.
+
+    Returns:
+        ``{index in steps: diff_id}``, or ``{}`` when the counts differ (an empty layer), so that
+        no layer is ever paired with the wrong step.
+
+    Example:
+        >>> layer_of_step([{"Size": 0}, {"Size": 5}, {"Size": 9}], ["base", "top"])
+        {2: 'base', 1: 'top'}
+    """
+    sized = [i for i, step in enumerate(steps) if step["Size"] > 0]
+    if len(sized) != len(diff_ids):
+        return {}
+    return dict(zip(reversed(sized), diff_ids, strict=True))
+
+
+def layer_users(images: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """How many of ``images`` (``{name: {layer id: bytes}}``) use each layer.
+
+    Example:
+        >>> layer_users({"a": {"base": 1, "x": 2}, "b": {"base": 1}})
+        {'base': 2, 'x': 1}
+    """
+    users: dict[str, int] = {}
+    for layers in images.values():
+        for layer in layers:
+            users[layer] = users.get(layer, 0) + 1
+    return users
 
 
 def disk_usage(images: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
@@ -77,12 +118,8 @@ def disk_usage(images: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
         >>> disk_usage({"a": {"base": 69, "x": 64}, "b": {"base": 69, "y": 64}})
         {'sum_of_sizes': 266, 'disk_used': 197, 'shared': 69, 'saved': 69}
     """
-    sizes: dict[str, int] = {}
-    users: dict[str, int] = {}
-    for layers in images.values():
-        for layer, size in layers.items():
-            sizes[layer] = size
-            users[layer] = users.get(layer, 0) + 1
+    sizes = {layer: size for layers in images.values() for layer, size in layers.items()}
+    users = layer_users(images)
     total = sum(sum(layers.values()) for layers in images.values())
     used = sum(sizes.values())
     shared = sum(size for layer, size in sizes.items() if users[layer] > 1)

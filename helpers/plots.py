@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .layers import MB
+from .layers import MB, layer_users
 
 if TYPE_CHECKING:
     import matplotlib.figure
@@ -67,10 +67,7 @@ def shared_bytes_chart(images: Mapping[str, Mapping[str, int]]) -> matplotlib.fi
     """
     from matplotlib.figure import Figure
 
-    users: dict[str, int] = {}
-    for layers in images.values():
-        for layer in layers:
-            users[layer] = users.get(layer, 0) + 1
+    users = layer_users(images)
     names = list(images)
     shared = [sum(s for lay, s in images[n].items() if users[lay] > 1) / MB for n in names]
     unique = [sum(s for lay, s in images[n].items() if users[lay] == 1) / MB for n in names]
