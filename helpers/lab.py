@@ -44,7 +44,7 @@ REGISTRY_URL = f"http://{REGISTRY_HOST}"
 HUB_PROBE_URL = "https://registry-1.docker.io/v2/"
 DEBIAN_SUITE = "bookworm"
 DEBIAN_MIRROR = os.environ.get("DOCKER_NOTEBOOKS_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-APT_PACKAGES = ("docker.io", "docker-registry", "debootstrap")
+APT_PACKAGES = ("docker.io", "docker-registry", "debootstrap", "iproute2")
 #: Label on every lab image; its value changes whenever a recipe changes, which triggers a rebuild.
 RECIPE_LABEL = "io.github.docker-notebooks.lab.recipe"
 ENGINE_WAIT_SECONDS = 90

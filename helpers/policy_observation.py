@@ -1,0 +1,243 @@
+"""What each restart policy really does, observed on a real engine and kept as data.
+
+Notebook 05 teaches a restart-policy table. Rather than copy it from documentation (or from the
+source notes, whose table is wrong for ``on-failure``), the series observes it: for every
+policy, containers are put in six situations on a :class:`~helpers.scratch_engine.ScratchEngine`
+(a throwaway dockerd of the same build as the lab's, so the learner's engine is never
+restarted), and the outcome is recorded in ``notebooks/data/restart-policies.json`` beside the
+engine version. The notebook shows that file; ``tests/test_restart_policies.py`` observes
+again and fails when the engine disagrees with the file.
+
+Run ``python -m helpers.policy_observation --write`` (root, after ``make setup``) to refresh it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import TutorialError
+from .restarts import policy_spec
+from .scratch_engine import ScratchEngine, scratch_engine
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "notebooks" / "data" / "restart-policies.json"
+POLICIES = ("no", "on-failure", "on-failure:1", "always", "unless-stopped")
+IMAGE = "nginx:stable"
+IMAGE_SOURCE = "127.0.0.1:5000/library/nginx:stable"
+
+EXITS_1 = "exits 1 by itself"
+EXITS_0 = "exits 0 by itself"
+STOPPED = "docker stop"
+DAEMON_RUNNING = "daemon restart, was running"
+DAEMON_KILLED = "daemon restart, was running, killed at shutdown"
+DAEMON_STOPPED = "daemon restart, stopped by hand before"
+SITUATIONS = (EXITS_1, EXITS_0, STOPPED, DAEMON_RUNNING, DAEMON_KILLED, DAEMON_STOPPED)
+
+#: How the containers in each situation run. nginx stops gracefully (exit 0) on its STOPSIGNAL;
+#: ``sleep`` as PID 1 ignores SIGTERM, so the engine kills it after the 1 s stop timeout (137).
+COMMANDS = {
+    EXITS_1: ["sh", "-c", "sleep 1; exit 1"],
+    EXITS_0: ["sh", "-c", "sleep 1; exit 0"],
+    STOPPED: None,
+    DAEMON_RUNNING: None,
+    DAEMON_KILLED: ["sleep", "3600"],
+    DAEMON_STOPPED: None,
+}
+#: Restarts seen before a container counts as "keeps restarting".
+KEEPS_GOING = 3
+#: A container that exited this long ago without a restart stays down (the engine's next
+#: restart delay is far shorter at this point: 100 ms, 200 ms, 400 ms, ...).
+QUIET_SECONDS = 2.5
+WATCH_SECONDS = 30
+#: How long after a daemon restart a container may take to be started again.
+DAEMON_WATCH_SECONDS = 5
+
+
+def _facts(container) -> dict:
+    container.reload()
+    state = container.attrs["State"]
+    return {
+        "status": state["Status"],
+        "restarts": container.attrs["RestartCount"],
+        "exit_code": state["ExitCode"],
+        "finished": state["FinishedAt"],
+    }
+
+
+def _finished_ago(finished: str) -> float:
+    stamp = dt.datetime.fromisoformat(finished[:26].rstrip("Z") + "+00:00")
+    return (dt.datetime.now(dt.UTC) - stamp).total_seconds()
+
+
+def _settle(container) -> str:
+    """Watch a container that exits by itself (or was stopped) until its outcome is clear."""
+    deadline = time.monotonic() + WATCH_SECONDS
+    while time.monotonic() < deadline:
+        facts = _facts(container)
+        if facts["restarts"] >= KEEPS_GOING:
+            return "keeps restarting"
+        quiet = facts["status"] == "exited" and _finished_ago(facts["finished"]) > QUIET_SECONDS
+        if quiet:
+            n = facts["restarts"]
+            return "stays down" if n == 0 else f"restarted {n}×, then stays down"
+        time.sleep(0.1)
+    raise TutorialError(f"{container.name} did not settle within {WATCH_SECONDS} s.")
+
+
+def _run(engine: ScratchEngine, situation: str, policy: str):
+    api = engine.client.api
+    created = api.create_container(
+        IMAGE,
+        COMMANDS[situation],
+        labels={"situation": situation, "policy": policy},
+        stop_timeout=1 if situation == DAEMON_KILLED else None,
+        host_config=api.create_host_config(network_mode="none", restart_policy=policy_spec(policy)),
+    )
+    api.start(created["Id"])
+    return engine.client.containers.get(created["Id"])
+
+
+def _wait_running(container) -> None:
+    deadline = time.monotonic() + WATCH_SECONDS
+    while _facts(container)["status"] != "running":
+        if time.monotonic() > deadline:
+            raise TutorialError(f"{container.name} did not start within {WATCH_SECONDS} s.")
+        time.sleep(0.1)
+
+
+def _observe_without_daemon_restart(engine: ScratchEngine) -> dict[tuple[str, str], str]:
+    runs = {
+        (situation, policy): _run(engine, situation, policy)
+        for situation in (EXITS_1, EXITS_0, STOPPED)
+        for policy in POLICIES
+    }
+    for (situation, _), container in runs.items():
+        if situation == STOPPED:
+            _wait_running(container)
+            container.stop(timeout=5)
+    with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
+        outcomes = dict(zip(runs, pool.map(_settle, runs.values()), strict=True))
+    for container in runs.values():
+        container.remove(force=True)
+    return outcomes
+
+
+def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str], str], dict]:
+    situations = (DAEMON_RUNNING, DAEMON_KILLED, DAEMON_STOPPED)
+    ids = {}
+    for situation in situations:
+        for policy in POLICIES:
+            container = _run(engine, situation, policy)
+            _wait_running(container)
+            if situation == DAEMON_STOPPED:
+                container.stop(timeout=5)
+            ids[situation, policy] = container.id
+    engine.restart()
+    deadline = time.monotonic() + DAEMON_WATCH_SECONDS
+    containers = {key: engine.client.containers.get(cid) for key, cid in ids.items()}
+    while time.monotonic() < deadline:  # a window: "stays down" needs watching
+        if all(_facts(c)["status"] == "running" for c in containers.values()):
+            break
+        time.sleep(0.2)
+    outcomes, exit_codes = {}, {}
+    for (situation, policy), container in containers.items():
+        facts = _facts(container)
+        outcomes[situation, policy] = (
+            "started again" if facts["status"] == "running" else ("stays down")
+        )
+        if policy == "no":  # never restarted, so it still shows how shutdown ended it
+            exit_codes[situation] = facts["exit_code"]
+    return outcomes, exit_codes
+
+
+def observe() -> dict:
+    """Observe every policy in every situation on a scratch engine; return the record.
+
+    Returns:
+        ``engine`` (version), ``containerd``, ``situations``, ``policies``, ``outcomes`` (one
+        dict per policy: situation -> outcome) and ``exit_codes_at_shutdown``.
+
+    Raises:
+        LabError: No scratch engine can be started (not root, no dockerd).
+    """
+    with scratch_engine("restart-observer") as engine:
+        engine.load(IMAGE, IMAGE_SOURCE)
+        version = engine.client.version()
+        outcomes = _observe_without_daemon_restart(engine)
+        daemon_outcomes, exit_codes = _observe_daemon_restart(engine)
+    outcomes.update(daemon_outcomes)
+    containerd = next(
+        (c["Version"] for c in version.get("Components", []) if c["Name"] == "containerd"), "?"
+    )
+    return {
+        "engine": f"Docker Engine {version['Version']}",
+        "containerd": containerd,
+        "situations": list(SITUATIONS),
+        "policies": list(POLICIES),
+        "outcomes": {p: {s: outcomes[s, p] for s in SITUATIONS} for p in POLICIES},
+        "exit_codes_at_shutdown": {
+            DAEMON_RUNNING: exit_codes[DAEMON_RUNNING],
+            DAEMON_KILLED: exit_codes[DAEMON_KILLED],
+        },
+    }
+
+
+def load(path: Path = DATA_FILE) -> dict:
+    """The recorded observation (see :func:`observe`), as stored in the repository."""
+    return json.loads(path.read_text())
+
+
+def write(record: dict, path: Path = DATA_FILE) -> None:
+    """Store ``record`` with the date it was observed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamped = {**record, "observed_on": dt.date.today().isoformat()}
+    path.write_text(json.dumps(stamped, indent=2, ensure_ascii=False) + "\n")
+
+
+def observed_table(record: dict | None = None) -> pd.DataFrame:
+    """The recorded outcomes as a table: one row per policy, one column per situation.
+
+    Example:
+        >>> observed_table().loc["always", "docker stop"]  # doctest: +SKIP
+        'stays down'
+    """
+    import pandas as pd
+
+    record = record or load()
+    table = pd.DataFrame.from_dict(record["outcomes"], orient="index")
+    table = table[record["situations"]]
+    table.index.name = "policy"
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.policy_observation [--write]``: observe and print (and store)."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.policy_observation")
+    parser.add_argument("--write", action="store_true", help=f"store the result in {DATA_FILE}")
+    args = parser.parse_args(argv)
+    try:
+        record = observe()
+    except TutorialError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with contextlib.suppress(ImportError):
+        print(observed_table(record).to_string())
+    print(json.dumps(record["exit_codes_at_shutdown"]), record["engine"])
+    if args.write:
+        write(record)
+        print(f"stored in {DATA_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""A throwaway Docker Engine for experiments that must restart the daemon.
+
+Restarting the engine a learner uses would stop every container on it, theirs included. An
+experiment that needs a daemon restart (what do restart policies do when dockerd comes back?)
+runs on a second ``dockerd`` of the same build instead: its own data root, socket and exec root,
+its own bridge interface and no iptables rules, so it touches nothing of the main engine. Only root
+can start one, like the lab engine itself.
+
+Careful with ``--bridge none``: a dockerd started with it deletes the ``docker0`` interface,
+which is the *main* engine's default bridge. The scratch engine therefore brings its own bridge
+interface (``ip link add ... type bridge``) and removes it when it stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import LabError, TutorialError
+from .state import state_dir
+
+if TYPE_CHECKING:
+    import docker
+
+START_SECONDS = 60
+STOP_SECONDS = 60
+
+
+class ScratchEngine:
+    """A second dockerd under ``<state dir>/<name>``, started, restarted and stopped on demand.
+
+    Example:
+        >>> with scratch_engine() as engine:  # doctest: +SKIP
+        ...     engine.client.containers.run("127.0.0.1:5000/library/nginx:stable", detach=True)
+        ...     engine.restart()
+    """
+
+    def __init__(self, name: str = "scratch-engine") -> None:
+        self.root = state_dir() / name
+        self.socket = self.root / "docker.sock"
+        # Unix socket paths are short (108 bytes): containerd's sockets live under /run.
+        self.exec_root = Path("/run") / f"docker-notebooks-{name}"
+        self.log = self.root / "dockerd.log"
+        self.bridge = "dn-scratch0"
+        self.proc: subprocess.Popen | None = None
+        self.client: docker.DockerClient | None = None
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.socket}"
+
+    def command(self) -> list[str]:
+        """The dockerd command line: a private root, socket, exec root and bridge; no iptables."""
+        return [
+            "dockerd",
+            "--config-file", str(self.root / "daemon.json"),
+            "--data-root", str(self.root / "data"),
+            "--exec-root", str(self.exec_root),
+            "--pidfile", str(self.root / "dockerd.pid"),
+            "--host", self.host,
+            "--bridge", self.bridge,
+            "--iptables=false",
+            "--ip-masq=false",
+        ]  # fmt: skip
+
+    def start(self) -> ScratchEngine:
+        """Start dockerd and wait (bounded) until it answers."""
+        import docker
+
+        if os.geteuid() != 0 or shutil.which("dockerd") is None:
+            raise LabError(
+                "A scratch engine needs root and dockerd: run this as root after `make setup`."
+            )
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "daemon.json").write_text("{}\n")
+        if not Path(f"/sys/class/net/{self.bridge}").exists():
+            subprocess.run(
+                ["ip", "link", "add", "name", self.bridge, "type", "bridge"],
+                check=True, capture_output=True,
+            )  # fmt: skip
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise LabError(f"The scratch dockerd exited at start: see {self.log}.")
+            with contextlib.suppress(Exception):
+                client = docker.DockerClient(base_url=self.host, timeout=30)
+                client.ping()
+                self.client = client
+                return self
+            time.sleep(0.2)
+        raise LabError(f"The scratch dockerd did not answer within {START_SECONDS} s: {self.log}.")
+
+    def stop(self) -> None:
+        """Stop dockerd the way a host shutdown does (SIGTERM), and wait until it has exited."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise TutorialError(f"The scratch dockerd ignored SIGTERM: see {self.log}.") from None
+
+    def remove_bridge(self) -> None:
+        """Delete the scratch engine's bridge interface (after :meth:`stop`)."""
+        if Path(f"/sys/class/net/{self.bridge}").exists():
+            subprocess.run(["ip", "link", "delete", self.bridge], check=False, capture_output=True)
+
+    def restart(self) -> None:
+        """Stop and start dockerd again: the daemon restart that restart policies react to."""
+        self.stop()
+        self.start()
+
+    def load(self, ref: str, source: str) -> None:
+        """Make ``ref`` present: pull ``source`` (e.g. from the lab registry) and tag it ``ref``."""
+        import docker
+
+        try:
+            self.client.images.get(ref)
+        except docker.errors.ImageNotFound:
+            repository, _, tag = source.rpartition(":")
+            image = self.client.images.pull(repository, tag=tag)
+            ref_repository, _, ref_tag = ref.rpartition(":")
+            image.tag(ref_repository, ref_tag)
+
+
+@contextlib.contextmanager
+def scratch_engine(name: str = "scratch-engine") -> Iterator[ScratchEngine]:
+    """A started :class:`ScratchEngine` whose containers are removed and daemon stopped after."""
+    engine = ScratchEngine(name).start()
+    try:
+        yield engine
+    finally:
+        if engine.client is not None:
+            for container in engine.client.containers.list(all=True):
+                with contextlib.suppress(Exception):
+                    container.remove(force=True)
+        engine.stop()
+        engine.remove_bridge()
