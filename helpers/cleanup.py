@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from . import series_lock
 from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
@@ -112,13 +113,27 @@ def claim_pulls(
     return claimed
 
 
+def _used_by_a_container(client: docker.DockerClient, ref: str) -> bool:
+    """True when any container, running or stopped, was made from the image ``ref`` names."""
+    import docker
+
+    try:
+        image_id = client.images.get(ref).id
+    except docker.errors.ImageNotFound:
+        return False
+    return any(
+        c.attrs.get("ImageID") == image_id for c in client.containers.list(all=True, sparse=True)
+    )
+
+
 def release_pulls(
     notebook: str, client: docker.DockerClient | None = None, refs: Iterable[str] | None = None
 ) -> list[str]:
     """Remove the image tags ``notebook`` claimed, and drop the claims.
 
     A tag another notebook also claimed stays until its last claimant releases it. A tag still
-    used by a container stays too (the engine refuses; nothing is forced).
+    used by a container (anyone's) stays too, claimed, until the next cleanup: removing it would
+    leave that container's image untagged.
 
     Args:
         notebook: The claimant, e.g. ``"series"``.
@@ -140,6 +155,9 @@ def release_pulls(
             owners.remove(notebook)
             if owners:
                 continue
+            if _used_by_a_container(client, ref):
+                owners.append(notebook)  # in use; try again at the next cleanup
+                continue
             try:
                 client.images.remove(ref)
                 removed.append(ref)
@@ -158,7 +176,9 @@ def cleanup(notebook: str | None = None, client: docker.DockerClient | None = No
     """Remove everything the series (or one notebook of it) created or pulled.
 
     Selects containers, networks, volumes and images by the project label, then releases the
-    notebook's claimed pulls. Nothing without the label is looked at twice.
+    notebook's claimed pulls. Nothing without the label is looked at twice. Called with the
+    notebook that holds the series lock (its last cell), it also lets the next notebook go
+    (:mod:`helpers.series_lock`).
 
     Args:
         notebook: Only what this notebook made (``"05"``); everything the series made when None.
@@ -170,8 +190,19 @@ def cleanup(notebook: str | None = None, client: docker.DockerClient | None = No
     Example:
         >>> cleanup(notebook="05")  # doctest: +SKIP
     """
-    import docker
     import pandas as pd
+
+    removed = remove_leftovers(notebook, client)
+    if notebook is not None:
+        series_lock.release(notebook)
+    return pd.DataFrame(removed, columns=["kind", "name"])
+
+
+def remove_leftovers(
+    notebook: str | None = None, client: docker.DockerClient | None = None
+) -> list[tuple[str, str]]:
+    """What :func:`cleanup` removes, as ``(kind, name)`` pairs, without touching the lock."""
+    import docker
 
     client = client_or_connect(client)
     filters = label_filter(notebook)
@@ -197,7 +228,7 @@ def cleanup(notebook: str | None = None, client: docker.DockerClient | None = No
     notebooks = [notebook] if notebook else _all_claimants()
     for name in notebooks:
         removed += [("pulled image", ref) for ref in release_pulls(name, client)]
-    return pd.DataFrame(removed, columns=["kind", "name"])
+    return removed
 
 
 def claimed_images() -> list[str]:

@@ -42,3 +42,7 @@ class LabError(TutorialError):
 
 class NotOwnedError(TutorialError):
     """A cleanup helper was asked to remove something the series did not create."""
+
+
+class SeriesBusy(TutorialError):
+    """Another notebook of the series is using the engine and did not finish in time."""

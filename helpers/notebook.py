@@ -21,9 +21,15 @@ class Setup:
     client: object
     facts: EngineFacts
     pulls_from: str
+    waited: float = 0.0
 
     def __str__(self) -> str:
-        return (
+        waited = (
+            f"Waited {self.waited:.1f} s for another notebook of the series to finish.\n"
+            if self.waited >= 0.1
+            else ""
+        )
+        return waited + (
             f"Engine: Docker {self.facts.version} (API {self.facts.api_version}), "
             f"containerd {self.facts.containerd_version}\nPulls from: {self.pulls_from}"
         )
@@ -88,8 +94,15 @@ def pulls_from(facts: EngineFacts) -> str:
     return "nothing: Docker Hub is unreachable and no lab mirror is set up; run `make setup`"
 
 
-def setup_notebook() -> Setup:
+def setup_notebook(notebook: str | None = None) -> Setup:
     """Check the engine and prepare the notebook; the first call in every lesson.
+
+    With ``notebook``, it also takes the series lock (waiting, bounded, while another notebook
+    uses the engine: :mod:`helpers.series_lock`) and removes what an earlier, interrupted run of
+    this notebook left behind. The notebook's last cell, ``cleanup(notebook=...)``, lets go.
+
+    Args:
+        notebook: Short name of the notebook, e.g. ``"05"``.
 
     Returns:
         A :class:`Setup` with the ``client`` to use, the engine ``facts`` and ``pulls_from``.
@@ -98,14 +111,22 @@ def setup_notebook() -> Setup:
         EngineUnavailable: No engine answers (with what to do).
         EnginePermissionDenied: The socket exists but this user may not use it.
         EngineTooOld: The engine is older than the series needs.
+        SeriesBusy: Another notebook kept the engine longer than the lock wait.
 
     Example:
-        >>> lab = setup_notebook()  # doctest: +SKIP
+        >>> lab = setup_notebook("05")  # doctest: +SKIP
         >>> lab.client.ping()  # doctest: +SKIP
         True
     """
     _install_error_display()
     client = connect()
     facts = check(client)
+    waited = 0.0
+    if notebook is not None:
+        from . import series_lock
+        from .cleanup import remove_leftovers
+
+        waited = series_lock.acquire(notebook)
+        remove_leftovers(notebook, client)
     _set_display_defaults()
-    return Setup(client=client, facts=facts, pulls_from=pulls_from(facts))
+    return Setup(client=client, facts=facts, pulls_from=pulls_from(facts), waited=waited)

@@ -53,3 +53,29 @@ def test_claims_skip_images_already_present(client, image):
     assert cleanup.claim_pulls([image], notebook="someone-else", client=client) == []
     assert cleanup.release_pulls("someone-else", client=client) == []
     client.images.get(image)
+
+
+def test_release_keeps_a_claimed_tag_while_a_container_uses_it(client, image):
+    """Untagging an image a container runs from would leave that container's image nameless."""
+    tag = "dn-test-in-use:1"
+    assert cleanup.claim_pulls([tag], notebook="tests-in-use", client=client) == [tag]
+    client.images.get(image).tag("dn-test-in-use", "1")
+    user = client.containers.create(tag, name="learners-container-on-claimed-tag")
+    try:
+        assert cleanup.release_pulls("tests-in-use", client=client) == []
+        assert tag in client.images.get(tag).tags
+    finally:
+        user.remove(force=True)
+    assert cleanup.release_pulls("tests-in-use", client=client) == [tag]
+    assert tag not in client.images.get(image).tags
+
+
+def test_cleanup_of_a_notebook_releases_the_series_lock(client):
+    from helpers import series_lock
+
+    series_lock.acquire("test-lock")
+    assert series_lock.held_by() == "test-lock"
+    cleanup.cleanup(notebook="another-notebook", client=client)
+    assert series_lock.held_by() == "test-lock"
+    cleanup.cleanup(notebook="test-lock", client=client)
+    assert series_lock.held_by() is None

@@ -48,6 +48,9 @@ def test_recorded_table_matches_a_fresh_observation(observed):
 
 def test_observation_leaves_the_main_engine_alone(observed, client):
     """The scratch engine must not take the main engine's bridge (``--bridge none`` would)."""
+    from helpers.registry import ensure_image
+
+    ensure_image("nginx:stable", client=client)  # claimed for the series: 07 removes it
     output = client.containers.run("nginx:stable", "true", remove=True, network_mode="bridge")
     assert output == b""
     assert not Path("/sys/class/net/dn-scratch0").exists()

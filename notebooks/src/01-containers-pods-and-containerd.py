@@ -29,9 +29,8 @@ from helpers.plots import cluster_diagram
 from helpers.registry import ensure_image
 from helpers.runtime import containerd_containers, network_namespace, wait_listening
 
-lab = setup_notebook()
+lab = setup_notebook("01")
 client = lab.client
-_ = cleanup(notebook="01")
 lab
 
 # %% [markdown]

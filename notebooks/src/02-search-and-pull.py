@@ -23,11 +23,11 @@
 # lesson's pulls really download (tags you pulled yourself are never removed).
 
 # %%
-from helpers.cleanup import claim_pulls, release_pulls
+from helpers.cleanup import claim_pulls, cleanup, release_pulls
 from helpers.notebook import setup_notebook
 from helpers.registry import pull, search
 
-lab = setup_notebook()
+lab = setup_notebook("02")
 client = lab.client
 TAGS = ["nginx:stable", "nginx:latest", "debian:bookworm-slim"]
 _ = release_pulls("series", client=client, refs=TAGS)
@@ -133,6 +133,14 @@ all(base_layer in client.images.get(t).attrs["RootFS"]["Layers"] for t in TAGS[:
 # %% [markdown]
 # Pulling it reported "Already exists" for that layer: nothing was downloaded.
 #
+# ## Clean up
+# The pulled tags stay for the next lessons (notebook 07 removes them). The clean-up call also lets
+# the next notebook use the engine (see the README on running two copies at once):
+
+# %%
+len(cleanup(notebook="02"))
+
+# %% [markdown]
 # ## Summary
 # - `docker search` asks Docker Hub only; a private registry lists `/v2/_catalog` and tags.
 # - An image is a stack of layers; a pull downloads only the layers the engine lacks.

@@ -21,12 +21,13 @@
 # ## Setup
 
 # %%
+from helpers.cleanup import cleanup
 from helpers.layers import MB, disk_usage, engine_disk_usage, layer_sizes, layer_table
 from helpers.notebook import setup_notebook
 from helpers.plots import shared_bytes_chart
 from helpers.registry import ensure_image
 
-lab = setup_notebook()
+lab = setup_notebook("03")
 client = lab.client
 TAGS = ["nginx:stable", "nginx:latest"]
 for tag in TAGS:
@@ -128,6 +129,14 @@ disk_usage(three)["disk_used"] - usage["disk_used"]
 # %% [markdown]
 # Zero bytes: the Debian image is nothing but the shared base layer.
 #
+# ## Clean up
+# This lesson only read images, so there is nothing to remove. The clean-up call also lets the next
+# notebook use the engine (see the README on running two copies at once):
+
+# %%
+len(cleanup(notebook="03"))
+
+# %% [markdown]
 # ## Summary
 # - `docker images` shows each image's full size; images that share layers store them once.
 # - `RootFS.Layers` lists an image's layers; compare two lists to find the shared ones.

@@ -21,12 +21,13 @@
 # ## Setup
 
 # %%
+from helpers.cleanup import cleanup
 from helpers.history import history_frame
 from helpers.notebook import setup_notebook
 from helpers.plots import layer_size_chart
 from helpers.registry import ensure_image
 
-lab = setup_notebook()
+lab = setup_notebook("04")
 client = lab.client
 TAGS = ["nginx:stable", "nginx:latest"]
 for tag in TAGS:
@@ -114,6 +115,14 @@ biggest["instruction"].split()[0], biggest["kind"]
 # %% [markdown]
 # (In a `!` command IPython reads `{...}` as Python, so Go templates double their braces.)
 #
+# ## Clean up
+# This lesson only read images, so there is nothing to remove. The clean-up call also lets the next
+# notebook use the engine (see the README on running two copies at once):
+
+# %%
+len(cleanup(notebook="04"))
+
+# %% [markdown]
 # ## Summary
 # - `docker history` shows the steps that built an image, newest first, with their sizes.
 # - Only `ADD`, `COPY` and `RUN` make layers; the rest are 0-byte metadata steps.

@@ -32,9 +32,8 @@ from helpers.policy_observation import observed_table
 from helpers.registry import ensure_image
 from helpers.restarts import demonstrate, demonstrate_all
 
-lab = setup_notebook()
+lab = setup_notebook("05")
 client = lab.client
-_ = cleanup(notebook="05")
 _ = ensure_image("nginx:latest", client=client)
 
 # %% [markdown]

@@ -29,9 +29,8 @@ from helpers.http import http_get, wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 
-lab = setup_notebook()
+lab = setup_notebook("06")
 client = lab.client
-_ = cleanup(notebook="06")
 _ = ensure_image("nginx:latest", client=client)
 PORT = free_port(8080)
 

@@ -25,7 +25,7 @@ from helpers.containers import ps_frame, run
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 
-lab = setup_notebook()
+lab = setup_notebook("07")
 client = lab.client
 _ = ensure_image("nginx:stable", client=client)
 
@@ -86,9 +86,10 @@ client.containers.list(all=True, filters={"label": "tutorial=docker-notebooks"})
 !docker rm -f my-own-nginx-07
 
 # %% [markdown]
-# An image still used by a container cannot be deleted: the engine then only removes its tag, or
-# refuses, and the cleanup keeps its claim on it. With your container gone, run the cleanup once
-# more; afterwards no image the series pulled is left:
+# The cleanup above left `nginx:stable` alone although the series pulled it: your container
+# runs from it, and removing the tag would leave your container's image without a name. The
+# cleanup keeps its claim instead. With your container gone, run it once more; afterwards no image
+# the series pulled is left:
 
 # %%
 _ = cleanup(client=client)

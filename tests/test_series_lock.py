@@ -1,0 +1,52 @@
+"""The series lock: one notebook at a time on an engine, released when its holder goes away."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import assert_one_sentence
+
+from helpers import series_lock
+from helpers.errors import SeriesBusy
+
+HOLD = (
+    "import sys, time; from helpers import series_lock; series_lock.acquire('other-nb'); "
+    "print('held', flush=True); time.sleep(60)"
+)
+
+
+@pytest.fixture
+def other_kernel():
+    """Another process (a second kernel, another copy of the series) holding the lock."""
+    series_lock.release()
+    proc = subprocess.Popen([sys.executable, "-c", HOLD], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_second_notebook_is_told_who_holds_the_engine(other_kernel):
+    assert series_lock.holder() == {"notebook": "other-nb", "pid": other_kernel.pid}
+    with pytest.raises(SeriesBusy) as info:
+        series_lock.acquire("mine", wait=0.5)
+    assert_one_sentence(str(info.value))
+    assert "other-nb" in str(info.value)
+    assert series_lock.held_by() is None
+
+
+def test_lock_goes_with_its_holder(other_kernel):
+    other_kernel.kill()  # a kernel restart or crash
+    other_kernel.wait()
+    assert series_lock.acquire("mine", wait=5) < 5
+    assert series_lock.held_by() == "mine"
+    assert series_lock.release("mine")
+    assert series_lock.holder() is None
+
+
+def test_rerun_setup_keeps_the_lock():
+    series_lock.acquire("a")
+    assert series_lock.acquire("a") == 0.0
+    assert series_lock.release("a")
