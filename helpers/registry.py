@@ -165,15 +165,26 @@ def _explain_pull_error(ref: str, message: str) -> TutorialError:
     return TutorialError(f"Pulling {ref} failed ({message.strip()}).")
 
 
+def _text_bar(**kwargs):
+    """A tqdm text bar on stdout: readable live, and as plain text in a saved notebook."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(file=sys.stdout, ncols=90, mininterval=0.2, position=0, **kwargs)
+
+
 def pull(
-    ref: str, client: docker.DockerClient | None = None, progress: bool = True
+    ref: str, client: docker.DockerClient | None = None, progress: bool | type = True
 ) -> pd.DataFrame:
     """Pull an image, with one progress bar per layer, and tabulate what happened to each layer.
 
     Args:
         ref: Image reference, e.g. ``"nginx:stable"`` or ``"nginx@sha256:..."``.
         client: Engine client; one from :func:`helpers.engine.connect` when omitted.
-        progress: Show tqdm bars (widgets in Jupyter, text in a terminal).
+        progress: Show a text progress bar per layer (tqdm, on stdout, so a notebook keeps the
+            finished bars as plain text in its saved output); False for none, or a
+            tqdm-compatible class to draw them.
 
     Returns:
         One row per layer in pull order: ``layer`` (short id), ``status`` (the final status the
@@ -197,9 +208,7 @@ def pull(
     layers: dict[str, dict] = {}
     bars: dict[str, object] = {}
     digest = closing = None
-    bar_class = None
-    if progress:
-        from tqdm.auto import tqdm as bar_class
+    bar_class = progress if isinstance(progress, type) else _text_bar if progress else None
     try:
         events = client.api.pull(repository, tag, stream=True, decode=True)
         for event in events:

@@ -17,6 +17,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "notebooks" / "src"
@@ -37,12 +38,21 @@ def to_notebook(source: Path) -> nbformat.NotebookNode:
     return notebook
 
 
+def tidy(notebook: nbformat.NotebookNode) -> None:
+    """Keep what a reader needs: merged streams with progress-bar redraws (``\\r``) resolved to
+    their final state, and no per-cell timing metadata that would change on every build."""
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+
+
 def build(source: Path) -> None:
     notebook = to_notebook(source)
     started = time.monotonic()
     NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(OUT)}}
     ).execute()
+    tidy(notebook)
     target = OUT / f"{source.stem}.ipynb"
     nbformat.write(notebook, target)
     print(f"{target.relative_to(ROOT)}: {time.monotonic() - started:.1f} s", flush=True)
