@@ -73,6 +73,8 @@ def run(
         *name_parts: Words for the name, e.g. ``("05", "always")`` -> ``dn-05-always``.
         notebook: The notebook running it, recorded in a label for cleanup.
         **kwargs: Passed to ``client.containers.run`` (``command``, ``restart_policy``, ...).
+            A published port given as a bare number (``ports={"80/tcp": 8080}``) listens on
+            127.0.0.1 only; give ``("0.0.0.0", 8080)`` to publish on every interface.
 
     Returns:
         The started container.
@@ -83,7 +85,27 @@ def run(
     name = resource_name(*name_parts)
     replace_container(client, name)
     labels = {**kwargs.pop("labels", {}), **project_labels(notebook)}
+    if "ports" in kwargs:
+        kwargs["ports"] = loopback_ports(kwargs["ports"])
     return client.containers.run(image, name=name, labels=labels, detach=True, **kwargs)
+
+
+def loopback_ports(ports: dict) -> dict:
+    """Bind bare host ports to 127.0.0.1, the safe default on a shared network.
+
+    Example:
+        >>> loopback_ports({"80/tcp": 8080, "53/udp": ("0.0.0.0", 5353), "81/tcp": None})
+        {'80/tcp': ('127.0.0.1', 8080), '53/udp': ('0.0.0.0', 5353), '81/tcp': ('127.0.0.1',)}
+    """
+    bound = {}
+    for container_port, host in ports.items():
+        if host is None:
+            bound[container_port] = ("127.0.0.1",)
+        elif isinstance(host, int | str):
+            bound[container_port] = ("127.0.0.1", int(host))
+        else:
+            bound[container_port] = host
+    return bound
 
 
 def ps_frame(client: docker.DockerClient, filters: dict | None = None, all: bool = False):

@@ -101,6 +101,23 @@ def layer_users(images: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
     return users
 
 
+def shared_by_image(images: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """Per image, the bytes of its layers that another of ``images`` also uses.
+
+    Given every image on an engine, this is what ``docker system df -v`` reports as each
+    image's SHARED SIZE (its size minus this is UNIQUE SIZE).
+
+    Example:
+        >>> shared_by_image({"a": {"base": 69, "x": 64}, "b": {"base": 69}, "c": {"z": 5}})
+        {'a': 69, 'b': 69, 'c': 0}
+    """
+    users = layer_users(images)
+    return {
+        name: sum(size for layer, size in layers.items() if users[layer] > 1)
+        for name, layers in images.items()
+    }
+
+
 def disk_usage(images: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
     """Disk used by several images together versus the sum of their sizes.
 

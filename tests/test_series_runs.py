@@ -8,14 +8,13 @@ one notebook at a time use the engine, so the copies interleave notebook by note
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
+from conftest import import_sleeper_image
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -32,34 +31,12 @@ NBVAL = [
 LEARNER = "learner-own"
 
 
-def _libraries(binary: str) -> list[str]:
-    """The shared libraries ``binary`` loads, from ``ldd``."""
-    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
-    paths = []
-    for line in out.splitlines():
-        words = line.replace("=>", " ").split()
-        paths += [w for w in words if w.startswith("/")]
-    return paths
-
-
-def _sleeper_image_tar() -> bytes:
-    """A root filesystem with just ``/bin/sleep`` and its libraries: a learner's own image that
-    shares no layer with the series' images, so the lessons' pulls read the same."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path in ["/bin/sleep", *_libraries("/bin/sleep")]:
-            tar.add(os.path.realpath(path), arcname=path.lstrip("/"))
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def learners_things(client):
     """What a learner had before opening the series: an image tag, a network, a running
     container on both, none of them labelled. Removed (by name) after the test."""
     image_ref = f"{LEARNER}/sleeper:1"
-    client.api.import_image_from_data(
-        _sleeper_image_tar(), repository=f"{LEARNER}/sleeper", tag="1"
-    )
+    import_sleeper_image(client, image_ref)
     network = client.networks.create(f"{LEARNER}-net")
     container = client.containers.run(
         image_ref, ["/bin/sleep", "3600"], name=f"{LEARNER}-sleeper", network=network.name,
