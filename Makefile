@@ -46,7 +46,7 @@ lab-down: deps
 	$(PY) -m helpers.lab down
 
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: deps
-	$(VENV)/bin/ruff check helpers tests tools
+	$(VENV)/bin/ruff check helpers tests tools bench

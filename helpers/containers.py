@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .cleanup import require_owned
-from .errors import NotOwnedError, PortInUse, TutorialError
+from .errors import ImageNotFound, NotOwnedError, PortInUse, TutorialError
 from .labels import project_labels, resource_name
 
 if TYPE_CHECKING:
@@ -79,15 +79,40 @@ def run(
     Returns:
         The started container.
 
+    Raises:
+        ImageNotFound: ``image`` is not on the engine (nothing is pulled behind your back).
+        PortInUse: A host port to publish on is taken (the created container is removed).
+
     Example:
         >>> run(client, "nginx:stable", "05", "web", notebook="05")  # doctest: +SKIP
     """
+    import docker
+
     name = resource_name(*name_parts)
     replace_container(client, name)
     labels = {**kwargs.pop("labels", {}), **project_labels(notebook)}
     if "ports" in kwargs:
         kwargs["ports"] = loopback_ports(kwargs["ports"])
-    return client.containers.run(image, name=name, labels=labels, detach=True, **kwargs)
+    try:
+        container = client.containers.create(image, name=name, labels=labels, **kwargs)
+    except docker.errors.ImageNotFound:
+        raise ImageNotFound(
+            f"{image} is not on this engine: pull it first (docker pull {image}), then run the "
+            "cell again."
+        ) from None
+    try:
+        container.start()
+    except docker.errors.APIError as exc:
+        container.remove(force=True)  # no half-made container stays behind
+        text = str(exc.explanation or exc)
+        if "already allocated" in text or "address already in use" in text:
+            raise PortInUse(
+                f"A host port {name} asks for is already in use ({text.split(': ')[-1]}): stop "
+                "the program using it, or publish on another port (free_port() finds one)."
+            ) from None
+        raise
+    container.reload()
+    return container
 
 
 def loopback_ports(ports: dict) -> dict:

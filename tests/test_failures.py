@@ -164,3 +164,29 @@ def test_interrupted_pull_then_run_again(client, absent_nginx_latest):
     image = client.images.get(absent_nginx_latest)
     assert len(image.attrs["RootFS"]["Layers"]) == len(layers)
     assert client.containers.run(image.id, ["nginx", "-v"], remove=True, stderr=True)
+
+
+def test_taken_host_port_leaves_no_half_made_container(client):
+    from helpers.containers import run
+    from helpers.errors import PortInUse
+
+    ensure_image = registry.ensure_image
+    ensure_image("nginx:stable", client=client)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        with pytest.raises(PortInUse) as info:
+            run(client, "nginx:stable", "test", "taken", notebook="tests", ports={"80/tcp": port})
+    assert_one_sentence(str(info.value))
+    assert not client.containers.list(all=True, filters={"name": "dn-test-taken"})
+
+
+def test_missing_image_is_one_sentence_and_nothing_is_created(client):
+    from helpers.containers import run
+    from helpers.errors import ImageNotFound
+
+    with pytest.raises(ImageNotFound) as info:
+        run(client, "dn-no-such-image:1", "test", "missing", notebook="tests")
+    assert_one_sentence(str(info.value))
+    assert not client.containers.list(all=True, filters={"name": "dn-test-missing"})

@@ -1,0 +1,1 @@
+"""Benchmarks of the series: run `make bench` (see __main__.py)."""

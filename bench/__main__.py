@@ -1,0 +1,207 @@
+"""Benchmarks of the series, printed as one table of ratios and seconds (``make bench``).
+
+Measures, each in the same run on the same engine (these machines are shared and noisy, so a
+ratio within one run means more than absolute seconds):
+
+1. series overhead: all notebooks (nbclient, fresh kernels) / the same Docker work as a shell
+   script (``bench/series.sh``);
+2. layer economy: bytes fetched pulling ``nginx:latest`` after ``nginx:stable`` / compressed bytes
+   of the layers ``nginx:latest`` does not share;
+3. set-up: warm ``make setup`` (cold with ``--cold``, which wipes the lab: throwaway machines only);
+4. helpers import time, and first-cell latency (kernel start to setup check done);
+5. the full test suite, warm (``make test``; skip with ``--no-suite``).
+
+Options: ``--no-suite``, ``--cold``, ``--write`` (store the table in ``bench/RESULTS.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+PY = sys.executable
+SERIES_TAGS = ("nginx:stable", "nginx:latest", "debian:bookworm-slim")
+MANIFEST_TYPES = (
+    "application/vnd.docker.distribution.manifest.v2+json, "
+    "application/vnd.oci.image.manifest.v1+json"
+)
+
+
+def _timed(command: list[str], **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - started
+
+
+def _series_images_are_ours(client) -> None:
+    """Refuse to run over a learner's own nginx or debian images: the series removes its own."""
+    import docker
+
+    from helpers.cleanup import claimed_images
+
+    claimed = set(claimed_images())
+    for tag in SERIES_TAGS:
+        try:
+            client.images.get(tag)
+        except docker.errors.ImageNotFound:
+            continue
+        if tag not in claimed:
+            sys.exit(f"bench: {tag} is here and is not the series': remove it or bench elsewhere.")
+
+
+def run_notebooks() -> float:
+    """Seconds to execute every notebook top to bottom, each in a fresh kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    started = time.perf_counter()
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        NotebookClient(
+            notebook, timeout=600, resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
+    return time.perf_counter() - started
+
+
+def run_shell() -> float:
+    """Seconds for bench/series.sh: the same Docker commands, waits and clean-ups."""
+    return _timed(["bash", str(ROOT / "bench" / "series.sh")])
+
+
+def _lab_layer_sizes(repository: str, tag: str) -> dict[str, int]:
+    """diff ID -> compressed size of each layer, from the lab registry's manifest and config."""
+    base = f"http://127.0.0.1:5000/v2/{repository}"
+    request = urllib.request.Request(f"{base}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        manifest = json.load(reply)
+    with urllib.request.urlopen(f"{base}/blobs/{manifest['config']['digest']}", timeout=10) as r:
+        diff_ids = json.load(r)["rootfs"]["diff_ids"]
+    return {d: layer["size"] for d, layer in zip(diff_ids, manifest["layers"], strict=True)}
+
+
+def layer_economy(client) -> tuple[int, int]:
+    """(bytes fetched for nginx:latest after nginx:stable, compressed bytes it does not share)."""
+    from helpers.cleanup import claim_pulls, release_pulls
+    from helpers.registry import pull
+
+    release_pulls("series", client=client, refs=SERIES_TAGS)
+    claim_pulls(["nginx:stable", "nginx:latest"], notebook="series", client=client)
+    pull("nginx:stable", client=client, progress=False)
+    fetched = pull("nginx:latest", client=client, progress=False).attrs["downloaded_bytes"]
+    stable = set(client.images.get("nginx:stable").attrs["RootFS"]["Layers"])
+    sizes = _lab_layer_sizes("library/nginx", "latest")
+    return fetched, sum(size for diff_id, size in sizes.items() if diff_id not in stable)
+
+
+def import_seconds() -> float:
+    """Seconds to import the helpers a notebook's setup cell imports, minus a bare interpreter."""
+    code = "import helpers.notebook, helpers.cleanup, helpers.registry, helpers.containers"
+    bare = min(_timed([PY, "-c", "pass"]) for _ in range(3))
+    full = min(_timed([PY, "-c", code]) for _ in range(3))
+    return full - bare
+
+
+def first_cell_seconds() -> float:
+    """Seconds from asking for a kernel to the end of notebook 03's setup cell."""
+    import nbformat
+    from jupyter_client.manager import start_new_kernel
+
+    setup = nbformat.read(NOTEBOOKS[2], as_version=4).cells
+    code = next(c.source for c in setup if c.cell_type == "code")
+    started = time.perf_counter()
+    manager, kernel = start_new_kernel(kernel_name="python3", cwd=str(NOTEBOOKS[2].parent))
+    try:
+        reply = kernel.execute_interactive(code + "\nfrom helpers.cleanup import cleanup as _c\n"
+                                           "_ = _c(notebook='03')", timeout=120)  # fmt: skip
+        elapsed = time.perf_counter() - started
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kernel.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return elapsed
+
+
+def cold_setup_seconds() -> float:
+    """Wipe the engine, lab and venv, then time the README's ``make setup`` from nothing."""
+    subprocess.run(["make", "lab-down"], cwd=ROOT, check=False, capture_output=True)
+    subprocess.run(
+        ["apt-get", "purge", "-y", "-qq", "docker.io", "docker-registry", "debootstrap",
+         "containerd", "runc"],
+        check=False, capture_output=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+    )  # fmt: skip
+    for path in ("/var/lib/docker", "/var/lib/containerd", str(ROOT / ".venv")):
+        subprocess.run(["rm", "-rf", path], check=True)
+    from helpers.state import state_dir
+
+    subprocess.run(["rm", "-rf", str(state_dir())], check=True)
+    return _timed(["make", "setup"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--no-suite", action="store_true", help="skip timing `make test`")
+    parser.add_argument("--cold", action="store_true", help="also time a cold set-up (wipes!)")
+    parser.add_argument("--write", action="store_true", help="store results in bench/RESULTS.md")
+    args = parser.parse_args(argv)
+
+    rows = []
+    if args.cold:
+        cold = cold_setup_seconds()
+        rows.append(("set-up, cold (s)", f"{cold:.0f}", "≤ 480"))
+    warm = _timed(["make", "setup"])
+    rows.append(("set-up, warm (s)", f"{warm:.1f}", "≤ 5"))
+
+    from helpers.engine import check, connect
+
+    client = connect()
+    facts = check(client)
+    _series_images_are_ours(client)
+
+    notebooks = run_notebooks()
+    shell = run_shell()
+    rows.append(("series overhead: notebooks / shell", f"{notebooks / shell:.2f}", "≤ 1.3"))
+    rows.append(("  notebooks (s) | shell (s)", f"{notebooks:.1f} | {shell:.1f}", ""))
+
+    fetched, unshared = layer_economy(client)
+    rows.append(("layer economy: fetched / unshared bytes", f"{fetched / unshared:.2f}", "1.00"))
+    rows.append(("  fetched | unshared (MB)", f"{fetched / 1e6:.1f} | {unshared / 1e6:.1f}", ""))
+
+    rows.append(("helpers import (s)", f"{import_seconds():.2f}", ""))
+    rows.append(("first-cell latency (s)", f"{first_cell_seconds():.1f}", ""))
+
+    if not args.no_suite:
+        suite = _timed(["make", "test"])
+        rows.append(("full test suite, warm (s)", f"{suite:.0f}", "≤ 300"))
+
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    machine = (
+        f"{os.cpu_count()} cores, {memory:.0f} GiB, "
+        f"{platform.platform()}, Docker {facts.version}, Python {platform.python_version()}"
+    )
+    width = max(len(r[0]) for r in rows)
+    lines = [f"| {'measure':<{width}} | value | goal |", f"| {'-' * width} | --- | --- |"]
+    lines += [f"| {m:<{width}} | {v} | {g} |" for m, v, g in rows]
+    table = "\n".join(lines)
+    print(table)
+    print(f"\n{machine}; {dt.date.today().isoformat()}")
+    if args.write:
+        results = ROOT / "bench" / "RESULTS.md"
+        results.write_text(
+            f"# Benchmark results\n\nLatest `make bench` on {dt.date.today().isoformat()}: "
+            f"{machine}.\n\n{table}\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
