@@ -183,7 +183,10 @@ cleanup(notebook="05")["kind"].value_counts()
 # - `docker run -d` starts a container in the background; `docker ps -f name=` / `-f id=` find it.
 # - Restart policies act on containers that exit by themselves; `docker stop` suspends them.
 # - `on-failure[:N]` restarts only after a non-zero exit, at most N times; `always` and
-#   `unless-stopped` restart after any exit; they differ after a daemon restart.
+#   `unless-stopped` restart after any exit.
+# - When the daemon starts again, `always` starts every container, `unless-stopped` only those
+#   you did not stop, and `on-failure` only those whose last exit was a failure (the source
+#   notes' table misses that last point).
 # - `--restart` cannot be combined with `--rm`.
 #
 # ## What's next?
