@@ -54,6 +54,15 @@ def learners_things(client):
     client.images.remove(image_ref)
 
 
+def _unclaimed_lesson_images(client) -> set[str]:
+    """Tags the lessons use that are present but not in the series' ledger."""
+    from helpers.cleanup import claimed_images
+
+    present = {tag for image in client.images.list() for tag in image.tags}
+    lesson_tags = {"nginx:stable", "nginx:latest", "debian:bookworm-slim"}
+    return (present & lesson_tags) - set(claimed_images())
+
+
 def _copy(paths: list[Path]) -> subprocess.Popen:
     env = dict(os.environ, DOCKER_NOTEBOOKS_LOCK_WAIT="900")
     return subprocess.Popen(
@@ -67,6 +76,7 @@ def _copy(paths: list[Path]) -> subprocess.Popen:
 
 
 def test_two_copies_at_once_reverse_and_twice_leave_the_learner_alone(client, learners_things):
+    unclaimed_before = _unclaimed_lesson_images(client)  # yours, if you had them
     twice = [p for p in NOTEBOOKS for _ in range(2)]
     forward_twice = _copy(twice)
     reverse = _copy(NOTEBOOKS[::-1])
@@ -80,3 +90,8 @@ def test_two_copies_at_once_reverse_and_twice_leave_the_learner_alone(client, le
     assert container.status == "running"
     assert client.images.get(f"{LEARNER}/sleeper:1").id == learners_things["image"]
     assert client.networks.get(f"{LEARNER}-net").id == learners_things["network"]
+
+    unclaimed = _unclaimed_lesson_images(client) - unclaimed_before
+    assert not unclaimed, (
+        f"pulled behind the ledger's back (cleanup would never remove): {unclaimed}"
+    )

@@ -34,7 +34,8 @@ from helpers.restarts import demonstrate, demonstrate_all
 
 lab = setup_notebook("05")
 client = lab.client
-_ = ensure_image("nginx:latest", client=client)
+for tag in ("nginx:latest", "nginx:stable"):
+    ensure_image(tag, client=client)
 
 # %% [markdown]
 # ## 1. `docker run -d --restart always`
