@@ -113,6 +113,23 @@ def claim_pulls(
     return claimed
 
 
+def claim_fresh(
+    refs: Iterable[str], notebook: str, client: docker.DockerClient | None = None
+) -> list[str]:
+    """Let the series' own copies of ``refs`` go, then claim the tags for ``notebook``.
+
+    For a pull that must really download (a test, a benchmark): tags the series pulled earlier
+    are removed first; tags you pulled yourself stay, and are left out of the result.
+
+    Returns:
+        The tags now claimed by ``notebook`` (absent, so a pull fetches them).
+    """
+    refs = list(refs)
+    client = client_or_connect(client)
+    release_pulls("series", client=client, refs=refs)
+    return claim_pulls(refs, notebook=notebook, client=client)
+
+
 def _used_by_a_container(client: docker.DockerClient, ref: str) -> bool:
     """True when any container, running or stopped, was made from the image ``ref`` names."""
     import docker

@@ -111,8 +111,7 @@ def test_hub_unreachable_and_no_mirror_says_how_to_get_one(client):
 def absent_nginx_latest(client):
     """nginx:latest not present, claimed for this test (the series' own copy may go)."""
     ref = "nginx:latest"
-    cleanup.release_pulls("series", client=client, refs=[ref])
-    if cleanup.claim_pulls([ref], notebook="tests-failures", client=client) != [ref]:
+    if cleanup.claim_fresh([ref], notebook="tests-failures", client=client) != [ref]:
         cleanup.release_pulls("tests-failures", client=client)
         message = f"{ref} is here and is not the series': it cannot be pulled fresh"
         pytest.fail(message) if IN_CI else pytest.skip(message)

@@ -13,8 +13,7 @@ from helpers.errors import ImageNotFound
 def pulled(client):
     """Pull nginx:stable, then nginx:latest; remove afterwards only tags this test pulled."""
     tags = ["nginx:stable", "nginx:latest"]
-    cleanup.release_pulls("series", client=client, refs=tags)  # the series' own copies may go
-    claimed = cleanup.claim_pulls(tags, notebook="tests", client=client)
+    claimed = cleanup.claim_fresh(tags, notebook="tests", client=client)
     if claimed != tags:
         cleanup.release_pulls("tests", client=client)
         message = f"{set(tags) - set(claimed)} already here (not the series'): pulls show no layers"
