@@ -57,8 +57,13 @@ READING = """## Reading the numbers
 
 
 def _timed(command: list[str], **kwargs) -> float:
+    """Seconds ``command`` took; stops the bench with the command's last output if it fails."""
+    kwargs.setdefault("cwd", ROOT)
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, **kwargs)
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
+        sys.exit(f"bench: {' '.join(command)} failed (exit {done.returncode}):\n{tail}")
     return time.perf_counter() - started
 
 
@@ -175,12 +180,7 @@ def cold_setup_seconds() -> float:
     with tempfile.TemporaryDirectory() as scratch:
         clone = Path(scratch) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        started = time.perf_counter()
-        subprocess.run(
-            ["make", "setup"], cwd=clone, check=True, capture_output=True,
-            env=dict(os.environ, PIP_NO_CACHE_DIR="1"),
-        )  # fmt: skip
-        return time.perf_counter() - started
+        return _timed(["make", "setup"], cwd=clone, env=dict(os.environ, PIP_NO_CACHE_DIR="1"))
 
 
 def main(argv: list[str] | None = None) -> int:
