@@ -59,8 +59,10 @@ KEEPS_GOING = 3
 #: restart delay is far shorter at this point: 100 ms, 200 ms, 400 ms, ...).
 QUIET_SECONDS = 2.5
 WATCH_SECONDS = 30
-#: How long after a daemon restart a container may take to be started again.
-DAEMON_WATCH_SECONDS = 5
+#: How long after a daemon restart a container may take to be started again (at most), and how
+#: long the running set must stay unchanged before the outcome counts as settled.
+DAEMON_WATCH_SECONDS = 20
+DAEMON_QUIET_SECONDS = 3
 
 
 def _facts(container) -> dict:
@@ -143,10 +145,16 @@ def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str]
                 container.stop(timeout=5)
             ids[situation, policy] = container.id
     engine.restart()
-    deadline = time.monotonic() + DAEMON_WATCH_SECONDS
     containers = {key: engine.client.containers.get(cid) for key, cid in ids.items()}
-    while time.monotonic() < deadline:  # a window: "stays down" needs watching
-        if all(_facts(c)["status"] == "running" for c in containers.values()):
+    # A window: "stays down" needs watching. It ends once the set of running containers has not
+    # changed for DAEMON_QUIET_SECONDS (the engine restarts them all at once at daemon start).
+    deadline = time.monotonic() + DAEMON_WATCH_SECONDS
+    running, quiet_since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now_running = {key for key, c in containers.items() if _facts(c)["status"] == "running"}
+        if now_running != running:
+            running, quiet_since = now_running, time.monotonic()
+        elif time.monotonic() - quiet_since >= DAEMON_QUIET_SECONDS:
             break
         time.sleep(0.2)
     outcomes, exit_codes = {}, {}
