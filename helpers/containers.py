@@ -180,7 +180,8 @@ def format_ports(ports: dict | None) -> str:
 
 
 def restart_facts(container: docker.models.containers.Container) -> dict:
-    """Restart policy, restart count, state and last exit code of a container, freshly read."""
+    """Restart policy, restart count, state, last exit code and when it last finished (the
+    engine's ``FinishedAt``), freshly read."""
     container.reload()
     state = container.attrs["State"]
     policy = container.attrs["HostConfig"].get("RestartPolicy") or {}
@@ -192,6 +193,7 @@ def restart_facts(container: docker.models.containers.Container) -> dict:
         "restarts": container.attrs.get("RestartCount", 0),
         "state": state["Status"],
         "exit_code": state["ExitCode"],
+        "finished_at": state["FinishedAt"],
     }
 
 

@@ -79,16 +79,12 @@ def _run_shell_command(cmd: str) -> None:
     shell.user_ns["_exit_code"] = proc.returncode
 
 
-def _install_shell_commands() -> None:
-    shell = _ipython_shell()
-    if shell is not None:
-        shell.system = _run_shell_command
-
-
-def _install_error_display() -> None:
+def _install_shell_hooks() -> None:
+    """In IPython: the helpers' errors as one line, and ``!`` commands through a pipe."""
     shell = _ipython_shell()
     if shell is not None:
         shell.set_custom_exc((TutorialError,), _show_tutorial_error)
+        shell.system = _run_shell_command
 
 
 def _figure_png(figure) -> bytes:
@@ -162,8 +158,7 @@ def setup_notebook(notebook: str | None = None) -> Setup:
         >>> lab.client.ping()  # doctest: +SKIP
         True
     """
-    _install_error_display()
-    _install_shell_commands()
+    _install_shell_hooks()
     client = connect()
     facts = check(client)
     waited = 0.0

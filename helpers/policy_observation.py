@@ -17,12 +17,14 @@ import argparse
 import concurrent.futures
 import contextlib
 import datetime as dt
+import functools
 import json
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .containers import restart_facts, wait_for
 from .errors import TutorialError
 from .restarts import policy_spec
 from .scratch_engine import ScratchEngine, scratch_engine
@@ -65,35 +67,33 @@ DAEMON_WATCH_SECONDS = 20
 DAEMON_QUIET_SECONDS = 3
 
 
-def _facts(container) -> dict:
-    container.reload()
-    state = container.attrs["State"]
-    return {
-        "status": state["Status"],
-        "restarts": container.attrs["RestartCount"],
-        "exit_code": state["ExitCode"],
-        "finished": state["FinishedAt"],
-    }
-
-
 def _finished_ago(finished: str) -> float:
     stamp = dt.datetime.fromisoformat(finished[:26].rstrip("Z") + "+00:00")
     return (dt.datetime.now(dt.UTC) - stamp).total_seconds()
 
 
+def _outcome(container) -> str | None:
+    """The outcome once it is clear (restarting again and again, or down and quiet), else None."""
+    facts = restart_facts(container)
+    if facts["restarts"] >= KEEPS_GOING:
+        return "keeps restarting"
+    if facts["state"] == "exited" and _finished_ago(facts["finished_at"]) > QUIET_SECONDS:
+        n = facts["restarts"]
+        return "stays down" if n == 0 else f"restarted {n}×, then stays down"
+    return None
+
+
 def _settle(container) -> str:
     """Watch a container that exits by itself (or was stopped) until its outcome is clear."""
-    deadline = time.monotonic() + WATCH_SECONDS
-    while time.monotonic() < deadline:
-        facts = _facts(container)
-        if facts["restarts"] >= KEEPS_GOING:
-            return "keeps restarting"
-        quiet = facts["status"] == "exited" and _finished_ago(facts["finished"]) > QUIET_SECONDS
-        if quiet:
-            n = facts["restarts"]
-            return "stays down" if n == 0 else f"restarted {n}×, then stays down"
-        time.sleep(0.1)
-    raise TutorialError(f"{container.name} did not settle within {WATCH_SECONDS} s.")
+    return wait_for(lambda: _outcome(container), WATCH_SECONDS, 0.1, f"{container.name} to settle")
+
+
+def _running(container) -> bool:
+    return restart_facts(container)["state"] == "running"
+
+
+def _wait_running(container) -> None:
+    wait_for(functools.partial(_running, container), WATCH_SECONDS, 0.1, container.name)
 
 
 def _run(engine: ScratchEngine, situation: str, policy: str):
@@ -107,14 +107,6 @@ def _run(engine: ScratchEngine, situation: str, policy: str):
     )
     api.start(created["Id"])
     return engine.client.containers.get(created["Id"])
-
-
-def _wait_running(container) -> None:
-    deadline = time.monotonic() + WATCH_SECONDS
-    while _facts(container)["status"] != "running":
-        if time.monotonic() > deadline:
-            raise TutorialError(f"{container.name} did not start within {WATCH_SECONDS} s.")
-        time.sleep(0.1)
 
 
 def _observe_without_daemon_restart(engine: ScratchEngine) -> dict[tuple[str, str], str]:
@@ -151,7 +143,7 @@ def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str]
     deadline = time.monotonic() + DAEMON_WATCH_SECONDS
     running, quiet_since = None, time.monotonic()
     while time.monotonic() < deadline:
-        now_running = {key for key, c in containers.items() if _facts(c)["status"] == "running"}
+        now_running = {key for key, c in containers.items() if _running(c)}
         if now_running != running:
             running, quiet_since = now_running, time.monotonic()
         elif time.monotonic() - quiet_since >= DAEMON_QUIET_SECONDS:
@@ -159,9 +151,9 @@ def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str]
         time.sleep(0.2)
     outcomes, exit_codes = {}, {}
     for (situation, policy), container in containers.items():
-        facts = _facts(container)
+        facts = restart_facts(container)
         outcomes[situation, policy] = (
-            "started again" if facts["status"] == "running" else ("stays down")
+            "started again" if facts["state"] == "running" else "stays down"
         )
         if policy == "no":  # never restarted, so it still shows how shutdown ended it
             exit_codes[situation] = facts["exit_code"]
