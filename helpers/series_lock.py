@@ -30,6 +30,16 @@ def _lock_path():
     return state_dir() / "series.lock"
 
 
+def _record_in(lock) -> dict:
+    """The ``{"notebook", "pid"}`` the holder wrote into the lock file (``?`` when unreadable)."""
+    lock.seek(0)
+    try:
+        record = json.loads(lock.read() or "{}")
+    except ValueError:
+        record = {}
+    return {"notebook": "?", "pid": "?", **record}
+
+
 def holder() -> dict | None:
     """Who holds the lock (``notebook``, ``pid``), as they recorded it; None when nobody does."""
     try:
@@ -37,10 +47,10 @@ def holder() -> dict | None:
             try:
                 fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
-                return json.loads(lock.read() or "{}") or {"notebook": "?", "pid": "?"}
+                return _record_in(lock)
             fcntl.flock(lock, fcntl.LOCK_UN)
             return None
-    except (OSError, ValueError):
+    except OSError:
         return None
 
 
@@ -72,14 +82,10 @@ def acquire(notebook: str, wait: float | None = None) -> float:
             break
         except BlockingIOError:
             if time.monotonic() - start >= wait:
-                lock.seek(0)
-                try:
-                    other = json.loads(lock.read() or "{}")
-                except ValueError:
-                    other = {}
+                other = _record_in(lock)
                 lock.close()
                 raise SeriesBusy(
-                    f"Notebook {other.get('notebook', '?')} (process {other.get('pid', '?')}) "
+                    f"Notebook {other['notebook']} (process {other['pid']}) "
                     "is still using this engine: run its last cell (Clean up) or shut down its "
                     "kernel, then run this cell again."
                 ) from None

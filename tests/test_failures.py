@@ -12,7 +12,7 @@ from pathlib import Path
 import docker
 import nbformat
 import pytest
-from conftest import IN_CI, assert_one_sentence
+from conftest import assert_one_sentence, skip_or_fail
 from nbclient import NotebookClient
 
 from helpers import cleanup, engine, lab, registry
@@ -25,7 +25,7 @@ NOBODY = 65534
 def _needs_root():
     if os.geteuid() != 0:
         message = "this failure is produced as root (it needs another user, or the lab's processes)"
-        pytest.fail(message) if IN_CI else pytest.skip(message)
+        skip_or_fail(message)
 
 
 def _as_nobody(function) -> str:
@@ -114,7 +114,7 @@ def absent_nginx_latest(client):
     if cleanup.claim_fresh([ref], notebook="tests-failures", client=client) != [ref]:
         cleanup.release_pulls("tests-failures", client=client)
         message = f"{ref} is here and is not the series': it cannot be pulled fresh"
-        pytest.fail(message) if IN_CI else pytest.skip(message)
+        skip_or_fail(message)
     yield ref
     cleanup.release_pulls("tests-failures", client=client)
 

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI
+from conftest import skip_or_fail
 
 from helpers import policy_observation
 from helpers.lab import registry_answers
@@ -32,10 +32,7 @@ def observed(client):
         if not ok
     ]
     if missing:
-        message = f"observing restart policies needs {', '.join(missing)}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"observing restart policies needs {', '.join(missing)}")
     return policy_observation.observe()
 
 
