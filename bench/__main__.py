@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 PY = sys.executable
-SERIES_TAGS = ("nginx:stable", "nginx:latest", "debian:bookworm-slim")
+SERIES_TAGS = ("nginx:stable", "nginx:latest", "debian:trixie-slim")
 MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json, "
     "application/vnd.oci.image.manifest.v1+json"
@@ -121,7 +121,7 @@ def layer_economy(client) -> tuple[int, int]:
     from helpers.cleanup import claim_fresh, release_pulls
     from helpers.registry import pull
 
-    release_pulls("series", client=client, refs=["debian:bookworm-slim"])
+    release_pulls("series", client=client, refs=["debian:trixie-slim"])
     claim_fresh(["nginx:stable", "nginx:latest"], notebook="series", client=client)
     pull("nginx:stable", client=client, progress=False)
     fetched = pull("nginx:latest", client=client, progress=False).attrs["downloaded_bytes"]

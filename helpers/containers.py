@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import socket
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .cleanup import require_owned
-from .errors import ImageNotFound, NotOwnedError, PortInUse, TutorialError
+from .errors import ImageNotFound, NotOwnedError, PortInUse
 from .labels import project_labels, resource_name
+from .polling import wait_for  # noqa: F401 (re-exported for the lessons)
 
 if TYPE_CHECKING:
     import docker
-
-
-def wait_for(
-    condition: Callable[[], Any], timeout: float = 30, interval: float = 0.1, what: str = "it"
-) -> Any:
-    """Poll ``condition`` until it returns something truthy; bounded, never a fixed sleep.
-
-    Returns:
-        The first truthy value ``condition`` returned.
-
-    Raises:
-        TutorialError: ``timeout`` seconds passed first.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise TutorialError(f"Waited {timeout:g} s for {what} in vain: check `docker ps -a`.")
-        time.sleep(interval)
 
 
 def replace_container(client: docker.DockerClient, name: str) -> None:

@@ -123,7 +123,7 @@ def _set_display_defaults() -> None:
 
 def pulls_from(facts: EngineFacts) -> str:
     """Say who serves this engine's pulls: Docker Hub, or the lab registry through the mirror."""
-    from .lab import REGISTRY_URL, hub_reachable, registry_answers
+    from .registry_api import REGISTRY_URL, hub_reachable, registry_answers
 
     if REGISTRY_URL in facts.mirrors and registry_answers():
         if hub_reachable():

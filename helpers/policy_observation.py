@@ -2,7 +2,7 @@
 
 Notebook 05 teaches a restart-policy table. Rather than copy it from documentation (or from the
 source notes, whose table is wrong for ``on-failure``), the series observes it: for every
-policy, containers are put in six situations on a :class:`~helpers.scratch_engine.ScratchEngine`
+policy, containers are put in six situations on a :class:`~helpers.lab.scratch.ScratchEngine`
 (a throwaway dockerd of the same build as the lab's, so the learner's engine is never
 restarted), and the outcome is recorded in ``notebooks/data/restart-policies.json`` beside the
 engine version. The notebook shows that file; ``tests/test_restart_policies.py`` observes
@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 from .containers import restart_facts, wait_for
 from .errors import TutorialError
 from .restarts import policy_spec
-from .scratch_engine import ScratchEngine, scratch_engine
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .lab.scratch import ScratchEngine
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "notebooks" / "data" / "restart-policies.json"
 POLICIES = ("no", "on-failure", "on-failure:1", "always", "unless-stopped")
@@ -170,6 +171,8 @@ def observe() -> dict:
     Raises:
         LabError: No scratch engine can be started (not root, no dockerd).
     """
+    from .lab.scratch import scratch_engine
+
     with scratch_engine("restart-observer") as engine:
         engine.load(IMAGE, IMAGE_SOURCE)
         version = engine.client.version()

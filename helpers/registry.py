@@ -103,7 +103,7 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
         frame.attrs["source"] = HUB
         return frame
 
-    from .lab import registry_answers, registry_catalog
+    from .registry_api import registry_answers, registry_catalog
 
     if not registry_answers():
         raise RegistryUnreachable(
@@ -132,7 +132,7 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
 
 def _lab_holds(repository: str, tag: str) -> bool | None:
     """Whether the lab registry holds ``repository:tag`` (None when no lab registry answers)."""
-    from .lab import registry_answers, registry_catalog
+    from .registry_api import registry_answers, registry_catalog
 
     if not registry_answers():
         return None

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from helpers import cleanup, lab, registry, runtime
+from helpers import cleanup, registry, registry_api, runtime
 from helpers.containers import free_port, run, wait_for
 from helpers.http import http_get, wait_http
 from helpers.registry import ensure_image
@@ -130,14 +130,14 @@ def test_a_digest_names_one_image_for_good(client):
 
 
 def test_a_v2_registry_answers_catalog_and_tags_not_search():
-    if not lab.registry_answers():
+    if not registry_api.registry_answers():
         pytest.skip("no lab registry runs here")
-    with urllib.request.urlopen(f"{lab.REGISTRY_URL}/v2/_catalog", timeout=5) as reply:
+    with urllib.request.urlopen(f"{registry_api.REGISTRY_URL}/v2/_catalog", timeout=5) as reply:
         assert "library/nginx" in json.load(reply)["repositories"]
     with urllib.request.urlopen(
-        f"{lab.REGISTRY_URL}/v2/library/nginx/tags/list", timeout=5
+        f"{registry_api.REGISTRY_URL}/v2/library/nginx/tags/list", timeout=5
     ) as reply:
         assert {"stable", "latest"} <= set(json.load(reply)["tags"])
     with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(f"{lab.REGISTRY_URL}/v1/search?q=nginx", timeout=5)
+        urllib.request.urlopen(f"{registry_api.REGISTRY_URL}/v1/search?q=nginx", timeout=5)
     assert info.value.code == 404

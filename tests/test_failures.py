@@ -15,8 +15,9 @@ import pytest
 from conftest import assert_one_sentence, skip_or_fail
 from nbclient import NotebookClient
 
-from helpers import cleanup, engine, lab, registry
+from helpers import cleanup, engine, lab, registry, registry_api
 from helpers.errors import EnginePermissionDenied, RegistryUnreachable, TutorialError
+from helpers.lab import daemon, records
 
 ROOT = Path(__file__).resolve().parent.parent
 NOBODY = 65534
@@ -97,9 +98,9 @@ def test_taken_port_8080_lesson_goes_on_with_a_free_port_and_says_so(client):
 def test_hub_unreachable_and_no_mirror_says_how_to_get_one(client):
     """A second engine with no mirror configured, on a machine that cannot reach Docker Hub."""
     _needs_root()
-    if lab.hub_reachable():
+    if registry_api.hub_reachable():
         pytest.skip("Docker Hub is reachable here")
-    from helpers.scratch_engine import scratch_engine
+    from helpers.lab.scratch import scratch_engine
 
     with scratch_engine("no-mirror-engine") as bare, pytest.raises(RegistryUnreachable) as info:
         registry.pull("nginx:stable", client=bare.client, progress=False)
@@ -121,11 +122,11 @@ def absent_nginx_latest(client):
 
 def test_lab_registry_stopped_mid_series_then_up_repairs_it(client, absent_nginx_latest):
     _needs_root()
-    state = lab.load_state()
+    state = records.load_state()
     pid = (state.get("registry") or {}).get("pid")
-    if not pid or not lab.registry_answers():
+    if not pid or not registry_api.registry_answers():
         pytest.skip("the lab registry is not running here")
-    lab._stop(pid, "docker-registry")
+    daemon.stop_pid(pid, "docker-registry")
     try:
         with pytest.raises(RegistryUnreachable) as info:
             registry.pull(absent_nginx_latest, client=client, progress=False)
@@ -133,7 +134,7 @@ def test_lab_registry_stopped_mid_series_then_up_repairs_it(client, absent_nginx
         assert "make setup" in str(info.value)
     finally:
         lab.up()
-    assert lab.registry_answers()
+    assert registry_api.registry_answers()
     layers = registry.pull(absent_nginx_latest, client=client, progress=False)
     assert layers.attrs["status"].startswith("Downloaded newer image")
 

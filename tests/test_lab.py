@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from helpers import lab
+from helpers import lab, registry_api
+from helpers.lab import dockerd, images, registry_service
+from helpers.state import state_dir
 
 
 @pytest.fixture(scope="module")
@@ -42,41 +44,51 @@ def test_status_reports_engine_and_source(client):
     assert report["engine_origin"] in {"lab", "existing"}
     if report["docker_hub"] == "unreachable":
         assert report["catalog"]["library/nginx"] == ["latest", "stable"]
-        assert report["catalog"]["library/debian"] == ["bookworm-slim"]
+        assert report["catalog"]["library/debian"] == [images.BASE.tag]
         assert report["pulls_from"].startswith("lab registry mirror")
 
 
 def test_lab_images_say_they_are_lab_builds(client):
-    if lab.hub_reachable():
+    if registry_api.hub_reachable():
         pytest.skip("Docker Hub answers: the lab registry is not seeded on this machine")
-    for image in lab.LAB_IMAGES:
-        labels = lab.registry_image_labels(image.repository, image.tag)
+    for image in images.LAB_IMAGES:
+        labels = registry_api.registry_image_labels(image.repository, image.tag)
         assert labels is not None, image
         assert "lab build" in labels["org.opencontainers.image.title"]
         assert "not Docker's official image" in labels["org.opencontainers.image.description"]
-        assert labels[lab.RECIPE_LABEL] == lab.recipe_hash(image)
+        assert labels[images.RECIPE_LABEL] == images.recipe_hash(image)
 
 
-def test_a_changed_recipe_is_not_seeded():
-    """is_seeded compares the recipe hash; a different recipe must not count as seeded."""
-    hashes = {image.context: lab.recipe_hash(image) for image in lab.LAB_IMAGES}
-    assert len(set(hashes.values())) == len(lab.LAB_IMAGES)
+def test_each_recipe_has_its_own_hash():
+    hashes = {image.context: images.recipe_hash(image) for image in images.LAB_IMAGES}
+    assert len(set(hashes.values())) == len(images.LAB_IMAGES)
+
+
+def test_a_changed_recipe_is_not_seeded(client, monkeypatch):
+    """is_seeded compares the registry's recipe label with the recipe on disk: the same image
+    counts as seeded until its recipe changes."""
+    if registry_api.hub_reachable():
+        pytest.skip("Docker Hub answers: the lab registry is not seeded on this machine")
+    image = images.NGINX_IMAGES[0]
+    assert images.is_seeded(image)
+    monkeypatch.setattr(images, "recipe_hash", lambda _image: "0" * 16)
+    assert not images.is_seeded(image)
 
 
 def test_dockerd_flags_skip_what_daemon_json_sets(monkeypatch, tmp_path):
-    monkeypatch.setattr(lab, "_daemon_json", lambda: {"registry-mirrors": ["http://x"]})
-    cmd = lab.dockerd_command(tmp_path / "d.pid")
+    monkeypatch.setattr(dockerd, "_daemon_json", lambda: {"registry-mirrors": ["http://x"]})
+    cmd = dockerd.dockerd_command(tmp_path / "d.pid")
     assert "--registry-mirror" not in cmd and "--pidfile" in cmd
-    monkeypatch.setattr(lab, "_daemon_json", lambda: {})
-    assert "--registry-mirror" in lab.dockerd_command(tmp_path / "d.pid")
+    monkeypatch.setattr(dockerd, "_daemon_json", lambda: {})
+    assert "--registry-mirror" in dockerd.dockerd_command(tmp_path / "d.pid")
 
 
 def test_dockerd_has_no_tcp_socket():
     assert not any(
         arg.startswith(("-H", "--host", "tcp://"))
-        for arg in lab.dockerd_command(lab.state_dir() / "x.pid")
+        for arg in dockerd.dockerd_command(state_dir() / "x.pid")
     )
 
 
 def test_registry_listens_on_loopback_only(tmp_path):
-    assert "addr: 127.0.0.1:5000" in lab.registry_config(tmp_path)
+    assert "addr: 127.0.0.1:5000" in registry_service.registry_config(tmp_path)

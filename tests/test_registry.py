@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import assert_one_sentence, skip_or_fail
 
-from helpers import cleanup, lab, registry
+from helpers import cleanup, registry, registry_api
 from helpers.errors import ImageNotFound
 
 
@@ -54,7 +54,7 @@ def test_shared_base_layer_already_exists(client, pulled):
 def test_search_says_who_answered(client):
     results = registry.search("nginx", client=client)
     assert not results.empty
-    if lab.hub_reachable():
+    if registry_api.hub_reachable():
         assert results.attrs["source"] == registry.HUB
     else:
         assert results.attrs["source"] == registry.LAB

@@ -14,7 +14,7 @@ import pytest
 from conftest import skip_or_fail
 
 from helpers import policy_observation
-from helpers.lab import registry_answers
+from helpers.registry_api import registry_answers
 
 REFRESH = "python -m helpers.policy_observation --write, then make notebooks NB=05"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import lab
+from helpers import registry_api
 from helpers.containers import free_port, run
+from helpers.lab import dockerd, registry_service
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -48,14 +49,14 @@ def test_helpers_publish_on_loopback_unless_told(client):
 
 def test_lab_engine_has_no_tcp_socket():
     assert not any(
-        arg in ("-H", "--host") or "tcp://" in arg for arg in lab.dockerd_command(Path("x"))
+        arg in ("-H", "--host") or "tcp://" in arg for arg in dockerd.dockerd_command(Path("x"))
     )
     assert not [line for line in _listening() if '"dockerd"' in line]
 
 
 def test_lab_registry_listens_on_loopback_only(tmp_path):
-    assert "addr: 127.0.0.1:5000" in lab.registry_config(tmp_path)
-    if not lab.registry_answers():
+    assert "addr: 127.0.0.1:5000" in registry_service.registry_config(tmp_path)
+    if not registry_api.registry_answers():
         pytest.skip("no lab registry runs here")
     registry_lines = [line for line in _listening() if '"docker-registry"' in line]
     assert registry_lines

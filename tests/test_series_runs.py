@@ -59,7 +59,7 @@ def _unclaimed_lesson_images(client) -> set[str]:
     from helpers.cleanup import claimed_images
 
     present = {tag for image in client.images.list() for tag in image.tags}
-    lesson_tags = {"nginx:stable", "nginx:latest", "debian:bookworm-slim"}
+    lesson_tags = {"nginx:stable", "nginx:latest", "debian:trixie-slim"}
     return (present & lesson_tags) - set(claimed_images())
 
 

@@ -29,7 +29,7 @@ from helpers.registry import pull, search
 
 lab = setup_notebook("02")
 client = lab.client
-TAGS = ["nginx:stable", "nginx:latest", "debian:bookworm-slim"]
+TAGS = ["nginx:stable", "nginx:latest", "debian:trixie-slim"]
 _ = release_pulls("series", client=client, refs=TAGS)
 _ = claim_pulls(TAGS, notebook="series", client=client)
 
@@ -115,19 +115,19 @@ digest_ref
 # same on every machine that pulls this image, which is why deployment files pin digests.
 #
 # ## 4. Try it yourself
-# **Exercise.** Pull `debian:bookworm-slim`, the base the lab's nginx images are built on, and
+# **Exercise.** Pull `debian:trixie-slim`, the base the lab's nginx images are built on, and
 # check whether its only layer is the one both nginx tags share.
 
 # %%
 %%bash
 # NBVAL_IGNORE_OUTPUT
-docker pull debian:bookworm-slim
+docker pull debian:trixie-slim
 
 # %% [markdown]
 # Check (prints `True` when the base layer is shared):
 
 # %%
-base_layer = client.images.get("debian:bookworm-slim").attrs["RootFS"]["Layers"][0]
+base_layer = client.images.get("debian:trixie-slim").attrs["RootFS"]["Layers"][0]
 all(base_layer in client.images.get(t).attrs["RootFS"]["Layers"] for t in TAGS[:2])
 
 # %% [markdown]

@@ -118,12 +118,12 @@ all(
 
 # %% [markdown]
 # ## 5. Try it yourself
-# **Exercise.** `debian:bookworm-slim` is the base of both nginx images. Add it to `images` with
+# **Exercise.** `debian:trixie-slim` is the base of both nginx images. Add it to `images` with
 # `layer_sizes` and recompute `disk_usage`: how much more disk do three images take than two?
 
 # %%
-ensure_image("debian:bookworm-slim", client=client)
-three = {**images, "debian:bookworm-slim": layer_sizes(client, "debian:bookworm-slim")}
+ensure_image("debian:trixie-slim", client=client)
+three = {**images, "debian:trixie-slim": layer_sizes(client, "debian:trixie-slim")}
 disk_usage(three)["disk_used"] - usage["disk_used"]
 
 # %% [markdown]

@@ -16,15 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LabError, TutorialError
-from .state import state_dir
+from ..errors import LabError, TutorialError
+from ..state import state_dir
+from . import daemon
 
 if TYPE_CHECKING:
     import docker
@@ -85,40 +84,27 @@ class ScratchEngine:
                 ["ip", "link", "add", "name", self.bridge, "type", "bridge"],
                 check=True, capture_output=True,
             )  # fmt: skip
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                self.command(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise LabError(f"The scratch dockerd exited at start: see {self.log}.")
-            with contextlib.suppress(Exception):
-                client = docker.DockerClient(base_url=self.host, timeout=30)
-                client.ping()
-                self.client = client
-                return self
-            time.sleep(0.2)
-        raise LabError(f"The scratch dockerd did not answer within {START_SECONDS} s: {self.log}.")
+
+        def answers():
+            try:
+                return docker.DockerClient(base_url=self.host, timeout=30)
+            except docker.errors.DockerException:  # the socket is not there or not answering yet
+                return None
+
+        self.proc, self.client = daemon.start(
+            self.command(), self.log, answers, "The scratch dockerd", timeout=START_SECONDS
+        )
+        return self
 
     def stop(self) -> None:
         """Stop dockerd the way a host shutdown does (SIGTERM), and wait until it has exited."""
         if self.client is not None:
             self.client.close()
             self.client = None
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise TutorialError(f"The scratch dockerd ignored SIGTERM: see {self.log}.") from None
+        if not daemon.stop_process(self.proc, STOP_SECONDS):
+            raise TutorialError(f"The scratch dockerd ignored SIGTERM: see {self.log}.")
 
     def remove_bridge(self) -> None:
         """Delete the scratch engine's bridge interface (after :meth:`stop`)."""

@@ -1,0 +1,21 @@
+"""The offline lab: a real Docker Engine and a local registry that stands in for Docker Hub.
+
+``python -m helpers.lab up`` makes the plain commands of the lessons (``docker pull nginx:stable``)
+work on a machine that cannot reach Docker Hub. One module per job:
+
+- :mod:`.apt`: Debian packages from the host's own apt sources, other releases without a trace;
+- :mod:`.daemon`: start, wait for and stop a background service (dockerd, the registry);
+- :mod:`.dockerd`: use the engine that answers, or install a current one and start it;
+- :mod:`.registry_service`: Debian's ``docker-registry`` on 127.0.0.1:5000;
+- :mod:`.images`: the lab images, built with BuildKit and pushed to that registry;
+- :mod:`.scratch`: throwaway engines for experiments that restart the daemon;
+- :mod:`.commands`: ``up``, ``status`` and ``down``.
+
+Lessons never import this package: they read the registry through :mod:`helpers.registry_api`.
+"""
+
+from __future__ import annotations
+
+from .commands import down, main, status, up
+
+__all__ = ["down", "main", "status", "up"]

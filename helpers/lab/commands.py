@@ -1,0 +1,139 @@
+"""The lab's three commands: ``up`` (idempotent), ``status`` and ``down``.
+
+``up`` uses an engine that already answers and never reconfigures or restarts it, or installs and
+starts one (:mod:`.dockerd`); when Docker Hub is unreachable it runs the lab registry on
+127.0.0.1:5000 and seeds it, once, with the lab images (:mod:`.images`). A second ``up`` finds
+them there and finishes in about a second. ``status`` reports the engine, who serves pulls and
+what the lab registry holds; ``down`` stops only what ``up`` started and leaves images and
+containers alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from .. import engine as engine_mod
+from ..errors import TutorialError
+from ..registry_api import REGISTRY_URL, hub_reachable, registry_answers, registry_catalog
+from . import daemon
+from .dockerd import engine_origin, ensure_engine, say
+from .images import LAB_IMAGES, seed
+from .records import load_state, recorded_pid, save_state
+from .registry_service import ensure_registry
+
+
+def _buildx_and_compose() -> dict[str, str]:
+    """The versions of the CLI plugins the lessons use (``docker buildx``, ``docker compose``)."""
+    import shutil
+    import subprocess
+
+    found = {}
+    for plugin in ("buildx", "compose"):
+        if shutil.which("docker") is None:
+            found[plugin] = "missing (no docker CLI)"
+            continue
+        done = subprocess.run(["docker", plugin, "version"], capture_output=True, text=True)
+        words = done.stdout.split()
+        version = next((w for w in words if w[:1].isdigit() or w[:2] == "v2"), None)
+        found[plugin] = version or "missing"
+    return found
+
+
+def up() -> dict:
+    """Bring the lab up (idempotent) and return a summary of what it found and did."""
+    started = time.monotonic()
+    state = load_state()
+    client, origin = ensure_engine(state)
+    facts = engine_mod.check(client)
+    say(f"engine: {facts} [{origin}]")
+    summary = {"engine": origin, "engine_version": facts.version, "built": []}
+    if hub_reachable():
+        say("Docker Hub answers: lessons pull from it directly; the lab registry is not needed.")
+        summary["pulls_from"] = "Docker Hub"
+    else:
+        summary["registry"] = ensure_registry(state)
+        summary["built"] = seed()
+        summary["pulls_from"] = "lab registry mirror"
+        if summary["built"]:
+            say(f"seeded the lab registry with {', '.join(summary['built'])}")
+        else:
+            say("lab registry already seeded: " + ", ".join(i.hub_name for i in LAB_IMAGES))
+        if REGISTRY_URL not in facts.mirrors:
+            say(
+                "warning: Docker Hub is unreachable and this engine has no registry mirror, so "
+                f'plain `docker pull nginx` fails: add "registry-mirrors": ["{REGISTRY_URL}"] '
+                "to /etc/docker/daemon.json and restart Docker."
+            )
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    say(f"ready in {summary['seconds']} s")
+    return summary
+
+
+def status() -> dict:
+    """Report the engine and its version, its CLI plugins, who serves pulls, and what the lab
+    registry holds."""
+    facts = engine_mod.check()
+    hub = hub_reachable()
+    registry = registry_answers()
+    report = {
+        "engine": str(facts),
+        "engine_version": facts.version,
+        "engine_origin": engine_origin(load_state()),
+        "cli_plugins": _buildx_and_compose(),
+        "docker_hub": "reachable" if hub else "unreachable",
+        "mirror": REGISTRY_URL if REGISTRY_URL in facts.mirrors else None,
+        "lab_registry": REGISTRY_URL if registry else None,
+        "catalog": registry_catalog() if registry else {},
+    }
+    if hub:
+        report["pulls_from"] = "Docker Hub"
+    elif registry and report["mirror"]:
+        report["pulls_from"] = f"lab registry mirror {REGISTRY_URL}"
+    else:
+        report["pulls_from"] = "nothing: run `make setup`"
+    return report
+
+
+def down() -> list[str]:
+    """Stop the registry and engine that ``up`` started, and nothing else; keep images."""
+    state = load_state()
+    stopped = []
+    for key, name in (("registry", "docker-registry"), ("dockerd", "dockerd")):
+        pid = recorded_pid(state, key, name)
+        if pid:
+            say(f"stopping {name} (pid {pid})")
+            daemon.stop_pid(pid, name)
+            stopped.append(name)
+        state.pop(key, None)
+    save_state(state)
+    if not stopped:
+        say("nothing to stop: the lab started no engine or registry that is still running")
+    return stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m helpers.lab up|status|down``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.lab", description="The offline lab: engine and registry mirror."
+    )
+    parser.add_argument("command", choices=["up", "status", "down"])
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    try:
+        result = {"up": up, "status": status, "down": down}[args.command]()
+    except TutorialError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif args.command == "status":
+        for key, value in result.items():
+            if key == "catalog":
+                for repo, tags in value.items():
+                    print(f"  {repo}: {', '.join(tags)}")
+            else:
+                print(f"{key}: {value}")
+    return 0
