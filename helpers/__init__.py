@@ -8,7 +8,8 @@ Sub-modules are imported lazily so ``import helpers`` stays fast:
 - :mod:`helpers.engine`: connect the way the Docker CLI does and check the engine.
 - :mod:`helpers.registry`: search and pull, on Docker Hub or the offline lab registry.
 - :mod:`helpers.labels`: the project label, names and label-scoped cleanup.
-- :mod:`helpers.lab`: bring the offline lab (engine + registry mirror) up, report it, take it down.
+- :mod:`helpers.registry_api`: what the lab registry holds (read only).
+- :mod:`helpers.lab`: provisioning (engine, registry mirror, lab images); lessons never import it.
 """
 
 from __future__ import annotations

@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from helpers import lab, registry_api
-from helpers.lab import dockerd, images, registry_service
+from helpers.errors import LabError
+from helpers.lab import apt, dockerd, images, registry_service
 from helpers.state import state_dir
 
 
@@ -92,3 +94,51 @@ def test_dockerd_has_no_tcp_socket():
 
 def test_registry_listens_on_loopback_only(tmp_path):
     assert "addr: 127.0.0.1:5000" in registry_service.registry_config(tmp_path)
+
+
+def test_mirrors_are_read_from_apt_sources(tmp_path):
+    """Both source formats; the security archive is found by its suite, never assumed."""
+    (tmp_path / "sources.list.d").mkdir()
+    (tmp_path / "sources.list").write_text(
+        "# a comment\ndeb [arch=amd64] http://mirror.example/debian/ bookworm main contrib\n"
+    )
+    (tmp_path / "sources.list.d" / "security.sources").write_text(
+        "Types: deb\nURIs: http://security.example/debian-security\n"
+        "Suites: bookworm-security\nComponents: main\n\n"
+        "Types: deb-src\nURIs: http://src.example/debian\nSuites: bookworm\nComponents: main\n"
+    )
+    assert apt.debian_mirrors("bookworm", tmp_path) == (
+        "http://mirror.example/debian",
+        "http://security.example/debian-security",
+    )
+    with pytest.raises(LabError):
+        apt.debian_mirrors("trixie", tmp_path)
+
+
+def test_the_lab_reads_this_hosts_own_mirror():
+    archive, _ = apt.debian_mirrors()
+    assert archive in {source.uri for source in apt.host_sources()}
+
+
+def test_another_release_is_pinned_to_the_engine_packages_only():
+    pin = apt._release_pin("trixie", dockerd.ENGINE_PACKAGES)
+    assert "Package: *\nPin: release n=trixie\nPin-Priority: 1\n" in pin
+    assert f"Package: {' '.join(dockerd.ENGINE_PACKAGES)}\nPin: release n=trixie\n" in pin
+
+
+def test_engine_install_left_no_trace_in_apt_configuration():
+    """The engine may come from Debian 13 on a Debian 12 host, through a throwaway apt set-up:
+    no source, pin or package list of that release stays in the host's apt configuration."""
+    release = apt.os_release().get("VERSION_CODENAME")
+    if release != "bookworm":
+        pytest.skip("the engine comes from another release only on Debian 12")
+    other = dockerd.ENGINE_RELEASE_FOR_BOOKWORM
+    apt_files = [Path("/etc/apt/sources.list"), Path("/etc/apt/preferences")]
+    for folder in ("sources.list.d", "preferences.d", "apt.conf.d"):
+        apt_files += sorted((Path("/etc/apt") / folder).glob("*"))
+    for path in apt_files:
+        if path.is_file():
+            assert other not in path.read_text(errors="replace"), path
+    assert not list(Path("/var/lib/apt/lists").glob(f"*_dists_{other}_*"))
+    if apt.installed_version("docker.io") is not None:
+        assert dockerd._major(apt.installed_version("docker.io")) >= dockerd.LAB_ENGINE_MAJOR
