@@ -170,8 +170,8 @@ def cold_setup_seconds() -> float:
 
     subprocess.run(["make", "lab-down"], cwd=ROOT, check=False, capture_output=True)
     subprocess.run(
-        ["apt-get", "purge", "-y", "-qq", "docker.io", "docker-registry", "debootstrap",
-         "containerd", "runc"],
+        ["apt-get", "purge", "-y", "-qq", "docker.io", "docker-cli", "docker-buildx",
+         "docker-compose", "docker-registry", "debootstrap", "containerd", "runc"],
         check=False, capture_output=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
     )  # fmt: skip
     for path in ("/var/lib/docker", "/var/lib/containerd", "/etc/docker", str(state_dir())):
