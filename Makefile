@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make start   set everything up, then open JupyterLab on the series
 #   make test    set everything up, then run every test (pytest + nbval, real engine)
+#   (make test-fast: the same less the slow tests, for quick loops)
 # "Set up" = a virtual environment with the Python dependencies, a Docker Engine (the lab
 # starts Debian's docker.io when none answers) and, when Docker Hub is unreachable, the lab
 # registry mirror seeded with the images the lessons pull.
@@ -13,7 +14,7 @@ JUPYTER_PORT ?= 8888
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 PYTEST_ARGS ?=
 
-.PHONY: setup deps start test test-fast notebooks lab-status lab-down bench lint clean-venv
+.PHONY: setup deps start test test-fast notebooks lab-status lab-down bench lint
 
 setup: deps
 	$(PY) -m helpers.lab up
@@ -35,6 +36,10 @@ start: setup
 
 test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
+
+# The same without the tests marked slow (engine restarts, the two-copies series run).
+test-fast: setup
+	$(PY) -m pytest tests notebooks $(NBVAL) -m "not slow" $(PYTEST_ARGS)
 
 notebooks: setup
 	$(PY) tools/build_notebooks.py $(NB)

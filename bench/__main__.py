@@ -28,14 +28,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from helpers.registry_api import MANIFEST_TYPES, REGISTRY_URL
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 PY = sys.executable
 SERIES_TAGS = ("nginx:stable", "nginx:latest", "debian:trixie-slim")
-MANIFEST_TYPES = (
-    "application/vnd.docker.distribution.manifest.v2+json, "
-    "application/vnd.oci.image.manifest.v1+json"
-)
 
 
 READING = """## Reading the numbers
@@ -102,12 +100,14 @@ def run_notebooks() -> float:
 
 def run_shell() -> float:
     """Seconds for bench/series.sh: the same Docker commands, waits and clean-ups."""
-    return _timed(["bash", str(ROOT / "bench" / "series.sh")])
+    return _timed(
+        ["bash", str(ROOT / "bench" / "series.sh")], env=dict(os.environ, REGISTRY_URL=REGISTRY_URL)
+    )
 
 
 def _lab_layer_sizes(repository: str, tag: str) -> dict[str, int]:
     """diff ID -> compressed size of each layer, from the lab registry's manifest and config."""
-    base = f"http://127.0.0.1:5000/v2/{repository}"
+    base = f"{REGISTRY_URL}/v2/{repository}"
     request = urllib.request.Request(f"{base}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES})
     with urllib.request.urlopen(request, timeout=10) as reply:
         manifest = json.load(reply)

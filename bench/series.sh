@@ -3,6 +3,8 @@
 # the same waits (polled, bounded), and the same clean-up by label. bench/ times this against the
 # notebooks to measure what the notebooks add (kernels, imports, tables, plots).
 set -euo pipefail
+# The lab registry's address comes from helpers.registry_api.REGISTRY_URL (python -m bench sets it).
+REGISTRY_URL=${REGISTRY_URL:?set REGISTRY_URL, or run this through python -m bench}
 
 L=(--label tutorial=docker-notebooks)
 q() { "$@" >/dev/null 2>&1 || true; }   # run, ignore output and failure (as a lesson shows it)
@@ -43,17 +45,17 @@ nb01() {
 }
 
 nb02() {
-  q docker rmi nginx:stable nginx:latest debian:bookworm-slim
+  q docker rmi nginx:stable nginx:latest debian:trixie-slim
   q docker search nginx
-  q curl -sf http://127.0.0.1:5000/v2/_catalog
-  q curl -sf http://127.0.0.1:5000/v2/library/nginx/tags/list
+  q curl -sf "$REGISTRY_URL/v2/_catalog"
+  q curl -sf "$REGISTRY_URL/v2/library/nginx/tags/list"
   q docker pull nginx:stable
   q docker pull nginx
   q docker images --digests --format '{{.Repository}}:{{.Tag}}  {{.Digest}}' nginx
   local digest; digest=$(docker image inspect -f '{{index .RepoDigests 0}}' nginx:stable)
   q docker pull "$digest"
-  q docker pull debian:bookworm-slim
-  q docker image inspect -f '{{.RootFS.Layers}}' debian:bookworm-slim nginx:stable nginx:latest
+  q docker pull debian:trixie-slim
+  q docker image inspect -f '{{.RootFS.Layers}}' debian:trixie-slim nginx:stable nginx:latest
 }
 
 nb03() {
@@ -63,7 +65,7 @@ nb03() {
     q docker history --no-trunc $t
   done
   q docker system df -v
-  q docker history --no-trunc debian:bookworm-slim
+  q docker history --no-trunc debian:trixie-slim
 }
 
 nb04() {
@@ -129,7 +131,7 @@ nb07() {
   clean 07
   q docker ps -f name=my-own-nginx-07
   q docker rm -f my-own-nginx-07
-  q docker rmi nginx:stable nginx:latest debian:bookworm-slim
+  q docker rmi nginx:stable nginx:latest debian:trixie-slim
   q docker network create "${L[@]}" --label tutorial.notebook=07 dn-07-net
   clean 07
 }

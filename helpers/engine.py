@@ -8,10 +8,11 @@ config file, then the default socket.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import contextlib
 import os
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from .errors import EnginePermissionDenied, EngineTooOld, EngineUnavailable
 
 if TYPE_CHECKING:
     import docker
+    from docker.tls import TLSConfig
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 #: The oldest Engine API the series is written for (Docker Engine 20.10).
@@ -34,10 +36,22 @@ class Endpoint:
     Attributes:
         host: The engine address, e.g. ``unix:///var/run/docker.sock``.
         source: How it was found: ``DOCKER_HOST``, ``context <name>`` or ``default socket``.
+        tls: The SDK's ``TLSConfig`` for a TLS endpoint (a TLS context's certificates, or
+            ``DOCKER_TLS_VERIFY``/``DOCKER_CERT_PATH``); None for a plain one.
     """
 
     host: str
     source: str
+    tls: TLSConfig | None = field(default=None, repr=False)
+
+    def client_kwargs(self) -> dict:
+        """``base_url`` and ``tls`` for ``docker.DockerClient`` / ``docker.APIClient``.
+
+        Example:
+            >>> Endpoint("unix:///var/run/docker.sock", "default socket").client_kwargs()
+            {'base_url': 'unix:///var/run/docker.sock', 'tls': False}
+        """
+        return {"base_url": self.host, "tls": self.tls or False}
 
 
 @dataclass(frozen=True)
@@ -73,52 +87,93 @@ def _cli_config_dir() -> Path:
     return Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
 
 
-def _context_host(name: str) -> str | None:
-    """Return the docker endpoint of the CLI context called ``name``, or None if it has none."""
-    if name == "default":
-        return None
-    digest = hashlib.sha256(name.encode()).hexdigest()
-    meta = _cli_config_dir() / "contexts" / "meta" / digest / "meta.json"
-    try:
-        data = json.loads(meta.read_text())
-    except (OSError, ValueError):
-        return None
-    return (data.get("Endpoints", {}).get("docker", {}) or {}).get("Host") or None
+_CONTEXT_LOOKUP = threading.Lock()
 
 
-def _current_context() -> str | None:
+@contextlib.contextmanager
+def _contexts_where_the_cli_keeps_them() -> Iterator[None]:
+    """Make the SDK's context store the CLI's config directory for the ``with`` block.
+
+    ``docker.context`` looks for contexts next to the ``config.json`` it finds, and finds none
+    when that file does not exist (docker/docker-py#2622, #3190), which is common:
+    ``docker context create`` does not write it. The CLI uses its config directory
+    (``DOCKER_CONFIG`` or ``~/.docker``) either way, so the SDK is pointed there.
+    """
+    from docker.context import config as context_config
+
+    with _CONTEXT_LOOKUP:
+        found = context_config.find_config_file
+        context_config.find_config_file = lambda config_path=None: str(
+            _cli_config_dir() / "config.json"
+        )
+        try:
+            yield
+        finally:
+            context_config.find_config_file = found
+
+
+def _context_endpoint(name: str | None, source: str) -> Endpoint | None:
+    """The docker endpoint of CLI context ``name`` (the current one when None), read by the
+    SDK's ``ContextAPI`` with its TLS material; None for ``default`` or a context with none."""
+    from docker.context import ContextAPI
+
     try:
-        config = json.loads((_cli_config_dir() / "config.json").read_text())
-    except (OSError, ValueError):
+        context = ContextAPI.get_context(name)
+    except Exception:  # the SDK raises a bare Exception for a corrupted meta.json
         return None
-    return config.get("currentContext") or None
+    if context is None or context.Name == "default" or not context.Host:
+        return None
+    return Endpoint(context.Host, source.format(name=context.Name), context.TLSConfig)
+
+
+def _docker_host_endpoint() -> Endpoint:
+    """``DOCKER_HOST``, with ``DOCKER_TLS_VERIFY`` and ``DOCKER_CERT_PATH`` read as the CLI does."""
+    import docker
+
+    try:
+        tls = docker.utils.kwargs_from_env().get("tls")
+    except docker.errors.DockerException:
+        where = os.environ.get("DOCKER_CERT_PATH") or _cli_config_dir()
+        raise EngineUnavailable(
+            f"DOCKER_TLS_VERIFY asks for TLS but ca.pem, cert.pem and key.pem cannot be read in "
+            f"{where}: fix DOCKER_CERT_PATH or unset DOCKER_TLS_VERIFY."
+        ) from None
+    return Endpoint(os.environ["DOCKER_HOST"], "DOCKER_HOST", tls or None)
 
 
 def resolve_endpoint() -> Endpoint:
     """Find the engine address the Docker CLI would use.
 
     The order is the CLI's: ``DOCKER_CONTEXT``, ``DOCKER_HOST``, the ``currentContext`` in the
-    CLI's ``config.json`` (``docker context use``), then the default Unix socket.
+    CLI's ``config.json`` (``docker context use``), then the default Unix socket. Contexts are
+    read with the SDK's ``docker.context.ContextAPI``, TLS contexts included.
 
     Returns:
         The :class:`Endpoint` to connect to.
 
+    Raises:
+        EngineUnavailable: ``DOCKER_TLS_VERIFY`` asks for TLS with certificates that cannot be
+            read.
+
     Example:
-        >>> resolve_endpoint().source in {"DOCKER_HOST", "default socket"} or True
-        True
+        >>> import os
+        >>> from unittest import mock
+        >>> env = {"DOCKER_CONTEXT": "", "DOCKER_HOST": "tcp://engine.example:2375"}
+        >>> with mock.patch.dict(os.environ, env):
+        ...     resolve_endpoint()
+        Endpoint(host='tcp://engine.example:2375', source='DOCKER_HOST')
     """
-    explicit = os.environ.get("DOCKER_CONTEXT")
-    if explicit:
-        host = _context_host(explicit)
-        if host:
-            return Endpoint(host, f"context {explicit} (DOCKER_CONTEXT)")
-    if os.environ.get("DOCKER_HOST"):
-        return Endpoint(os.environ["DOCKER_HOST"], "DOCKER_HOST")
-    current = _current_context()
-    if current:
-        host = _context_host(current)
-        if host:
-            return Endpoint(host, f"context {current}")
+    with _contexts_where_the_cli_keeps_them():
+        explicit = os.environ.get("DOCKER_CONTEXT")
+        if explicit:
+            endpoint = _context_endpoint(explicit, "context {name} (DOCKER_CONTEXT)")
+            if endpoint:
+                return endpoint
+        if os.environ.get("DOCKER_HOST"):
+            return _docker_host_endpoint()
+        endpoint = _context_endpoint(None, "context {name}")
+        if endpoint:
+            return endpoint
     return Endpoint(DEFAULT_HOST, "default socket")
 
 
@@ -138,6 +193,10 @@ def _explain(endpoint: Endpoint, exc: BaseException) -> Exception:
     hint = "start Docker (or run `make setup` to start the lab engine)"
     if endpoint.source == "DOCKER_HOST":
         hint = "fix or unset DOCKER_HOST, or start the engine it names"
+    elif endpoint.source.endswith("(DOCKER_CONTEXT)"):
+        hint = "start the engine that context names, or unset DOCKER_CONTEXT"
+    elif endpoint.source.startswith("context "):
+        hint = "start the engine that context names, or pick another with `docker context use`"
     return EngineUnavailable(f"No Docker Engine answers at {where} ({endpoint.source}): {hint}.")
 
 
@@ -166,7 +225,7 @@ def connect(
 
     endpoint = endpoint or resolve_endpoint()
     try:
-        client = docker.DockerClient(base_url=endpoint.host, version="auto", timeout=timeout)
+        client = docker.DockerClient(**endpoint.client_kwargs(), version="auto", timeout=timeout)
     except docker.errors.DockerException as exc:
         raise _explain(endpoint, exc) from None
     client.endpoint = endpoint  # type: ignore[attr-defined]
@@ -178,7 +237,15 @@ def client_or_connect(client: docker.DockerClient | None = None) -> docker.Docke
     return client or connect()
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
+def version_tuple(version: str) -> tuple[int, ...]:
+    """A version as a tuple of ints, to compare as versions (``"1.9" < "1.41"``), not strings.
+
+    Example:
+        >>> version_tuple("1.9") < version_tuple("1.41")
+        True
+        >>> "1.9" < "1.41"
+        False
+    """
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
@@ -212,7 +279,7 @@ def check(client: docker.DockerClient | None = None) -> EngineFacts:
     except (docker.errors.DockerException, OSError) as exc:
         raise _explain(endpoint, exc) from None
     api = version.get("ApiVersion", "0")
-    if _version_tuple(api) < _version_tuple(MIN_API_VERSION):
+    if version_tuple(api) < version_tuple(MIN_API_VERSION):
         raise EngineTooOld(
             f"Docker Engine {version.get('Version')} speaks API {api}, older than the "
             f"{MIN_API_VERSION} this series needs: upgrade Docker to 20.10 or newer."

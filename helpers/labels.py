@@ -7,8 +7,6 @@ label only, so a learner's own containers, images and networks are never touched
 
 from __future__ import annotations
 
-import os
-import re
 from typing import Any
 
 LABEL_KEY = "tutorial"
@@ -50,12 +48,6 @@ def label_filter(notebook: str | None = None) -> dict[str, list[str]]:
     return {"label": [f"{k}={v}" for k, v in project_labels(notebook).items()]}
 
 
-def run_suffix() -> str:
-    """A suffix that keeps two runs of the series on one engine apart (``DOCKER_NOTEBOOKS_RUN``)."""
-    run = os.environ.get("DOCKER_NOTEBOOKS_RUN", "")
-    return re.sub(r"[^a-zA-Z0-9_.-]", "-", run)
-
-
 def resource_name(*parts: str) -> str:
     """A predictable name for an object the series creates.
 
@@ -63,15 +55,13 @@ def resource_name(*parts: str) -> str:
         *parts: Words describing it, e.g. ``("05", "always")``.
 
     Returns:
-        ``dn-05-always`` (with ``-<run>`` appended when ``DOCKER_NOTEBOOKS_RUN`` is set).
+        ``dn-05-always``.
 
     Example:
         >>> resource_name("05", "always")
         'dn-05-always'
     """
-    name = "-".join([NAME_PREFIX, *parts])
-    suffix = run_suffix()
-    return f"{name}-{suffix}" if suffix else name
+    return "-".join([NAME_PREFIX, *parts])
 
 
 def labels_of(obj: Any) -> dict[str, str]:

@@ -1,0 +1,63 @@
+"""Helpers the tests share (fixtures stay in ``conftest.py``; tests import these from here).
+
+``conftest.py`` is pytest's to load: importing it as a module from a test loads it a second
+time under another name, so what tests call lives in this ordinary module instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import tarfile
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """What a test cannot do here: a failure in CI (it must run there), a skip elsewhere."""
+    if IN_CI:
+        pytest.fail(f"CI must be able to run this: {reason}")
+    pytest.skip(reason)
+
+
+def assert_one_sentence(message: str) -> None:
+    """A learner-facing error: one line, one sentence that names the cause and the fix."""
+    assert "\n" not in message, message
+    assert "Traceback" not in message, message
+    assert message.endswith("."), message
+    assert ":" in message, f"no fix after the cause: {message}"
+    assert len(re.findall(r"[.!?] [A-Z]", message)) == 0, f"more than one sentence: {message}"
+
+
+def _libraries(binary: str) -> list[str]:
+    """The shared libraries ``binary`` loads, from ``ldd``."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    paths = []
+    for line in out.splitlines():
+        words = line.replace("=>", " ").split()
+        paths += [w for w in words if w.startswith("/")]
+    return paths
+
+
+def _sleeper_image_tar() -> bytes:
+    """A root filesystem with just ``/bin/sleep`` and its libraries: a learner's own image that
+    shares no layer with the series' images, so the lessons' pulls read the same."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path in ["/bin/sleep", *_libraries("/bin/sleep")]:
+            tar.add(os.path.realpath(path), arcname=path.lstrip("/"))
+    return buffer.getvalue()
+
+
+def import_sleeper_image(client, ref: str) -> str:
+    """``docker import`` a learner-style image (``/bin/sleep`` only) as ``ref``; return its ID.
+
+    It shares no layer with the series' images, so lessons read the same with it present.
+    """
+    repository, tag = ref.rsplit(":", 1)
+    client.api.import_image_from_data(_sleeper_image_tar(), repository=repository, tag=tag)
+    return client.images.get(ref).id
