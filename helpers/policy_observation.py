@@ -3,12 +3,16 @@
 Notebook 05 teaches a restart-policy table. Rather than copy it from documentation (or from the
 source notes, whose table is wrong for ``on-failure``), the series observes it: for every
 policy, containers are put in six situations on a :class:`~helpers.lab.scratch.ScratchEngine`
-(a throwaway dockerd of the same build as the lab's, so the learner's engine is never
-restarted), and the outcome is recorded in ``notebooks/data/restart-policies.json`` beside the
-engine version. The notebook shows that file; ``tests/test_restart_policies.py`` observes
-again and fails when the engine disagrees with the file.
+(a throwaway dockerd, so the learner's engine is never restarted), and the outcome is recorded
+in ``notebooks/data/restart-policies.json`` beside the engine version. It is observed on every
+set-up of the engine matrix (:mod:`helpers.lab.engines`: Docker Engine 20.10, 26.1, and 26.1
+with the containerd image store), one record each; :func:`load` gives the lab engine's (26.1)
+unless asked for another, and :func:`engines_table` shows every set-up side by side. The
+notebook shows that file; ``tests/test_restart_policies.py`` observes again on each set-up and
+fails when an engine disagrees with its record.
 
-Run ``python -m helpers.policy_observation --write`` (root, after ``make setup``) to refresh it.
+Run ``python -m helpers.policy_observation --write`` (root, after ``make setup``) to refresh it
+(``--setup NAME`` for one set-up only).
 """
 
 from __future__ import annotations
@@ -93,8 +97,17 @@ def _running(container) -> bool:
     return restart_facts(container)["state"] == "running"
 
 
-def _wait_running(container) -> None:
-    wait_for(functools.partial(_running, container), WATCH_SECONDS, 0.1, container.name)
+def _ready(container, situation: str) -> bool:
+    """Running, and for nginx: its workers started. nginx handles its stop signal (SIGQUIT,
+    exit 0) only once its master process is set up; stopped earlier, it dies of the signal
+    (a non-zero exit), and ``on-failure`` would then start it again at daemon start."""
+    if not _running(container):
+        return False
+    return COMMANDS[situation] is not None or len(container.top()["Processes"]) >= 2
+
+
+def _wait_running(container, situation: str) -> None:
+    wait_for(functools.partial(_ready, container, situation), WATCH_SECONDS, 0.1, container.name)
 
 
 def _run(engine: ScratchEngine, situation: str, policy: str):
@@ -118,7 +131,7 @@ def _observe_without_daemon_restart(engine: ScratchEngine) -> dict[tuple[str, st
     }
     for (situation, _), container in runs.items():
         if situation == STOPPED:
-            _wait_running(container)
+            _wait_running(container, situation)
             container.stop(timeout=5)
     with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
         outcomes = dict(zip(runs, pool.map(_settle, runs.values()), strict=True))
@@ -133,7 +146,7 @@ def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str]
     for situation in situations:
         for policy in POLICIES:
             container = _run(engine, situation, policy)
-            _wait_running(container)
+            _wait_running(container, situation)
             if situation == DAEMON_STOPPED:
                 container.stop(timeout=5)
             ids[situation, policy] = container.id
@@ -161,21 +174,28 @@ def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str]
     return outcomes, exit_codes
 
 
-def observe() -> dict:
-    """Observe every policy in every situation on a scratch engine; return the record.
+def observe(setup: str | None = None) -> dict:
+    """Observe every policy in every situation on a scratch engine of one set-up of the engine
+    matrix (by default the lab's own engine, ``26.1``); return the record.
+
+    Args:
+        setup: A set-up name of :data:`helpers.lab.engines.SETUPS`.
 
     Returns:
-        ``engine`` (version), ``containerd``, ``situations``, ``policies``, ``outcomes`` (one
-        dict per policy: situation -> outcome) and ``exit_codes_at_shutdown``.
+        ``setup``, ``engine`` (version), ``containerd``, ``image_store``, ``situations``,
+        ``policies``, ``outcomes`` (one dict per policy: situation -> outcome) and
+        ``exit_codes_at_shutdown``.
 
     Raises:
-        LabError: No scratch engine can be started (not root, no dockerd).
+        LabError: No scratch engine can be started (not root, no dockerd, no package).
     """
-    from .lab.scratch import scratch_engine
+    from .lab import engines
 
-    with scratch_engine("restart-observer") as engine:
+    chosen = engines.SETUPS[setup or engines.DEFAULT_SETUP]
+    with engines.engine(chosen, "restarts") as engine:
         engine.load(IMAGE, IMAGE_SOURCE)
         version = engine.client.version()
+        store = engines.image_store(engine.client.info())
         outcomes = _observe_without_daemon_restart(engine)
         daemon_outcomes, exit_codes = _observe_daemon_restart(engine)
     outcomes.update(daemon_outcomes)
@@ -183,7 +203,10 @@ def observe() -> dict:
         (c["Version"] for c in version.get("Components", []) if c["Name"] == "containerd"), "?"
     )
     return {
+        "setup": chosen.name,
+        "description": chosen.description,
         "engine": f"Docker Engine {version['Version']}",
+        "image_store": store,
         "containerd": containerd,
         "situations": list(SITUATIONS),
         "policies": list(POLICIES),
@@ -195,16 +218,53 @@ def observe() -> dict:
     }
 
 
-def load(path: Path = DATA_FILE) -> dict:
-    """The recorded observation (see :func:`observe`), as stored in the repository."""
-    return json.loads(path.read_text())
+def observe_matrix(setups: list[str] | None = None) -> dict[str, dict]:
+    """:func:`observe` on several set-ups of the engine matrix at once (each engine has its own
+    data root, socket and bridge), by default all; return ``{setup name: record}``.
+
+    Raises:
+        LabError: A set-up's engine cannot be started.
+    """
+    from .lab.engines import SETUPS
+
+    names = setups or list(SETUPS)
+    with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
+        return dict(zip(names, pool.map(observe, names), strict=True))
+
+
+def load(path: Path = DATA_FILE, setup: str | None = None) -> dict:
+    """One recorded observation (see :func:`observe`), as stored in the repository: the lab
+    engine's (``26.1``) unless ``setup`` names another set-up of the engine matrix.
+
+    Example:
+        >>> load()["setup"], load(setup="20.10")["engine"]  # doctest: +SKIP
+        ('26.1', 'Docker Engine 20.10.24+dfsg1')
+    """
+    stored = json.loads(path.read_text())
+    return stored["setups"][setup or stored["default"]]
+
+
+def load_all(path: Path = DATA_FILE) -> dict[str, dict]:
+    """Every recorded set-up: ``{setup name: record}``, in the matrix's order."""
+    return json.loads(path.read_text())["setups"]
 
 
 def write(record: dict, path: Path = DATA_FILE) -> None:
-    """Store ``record`` with the date it was observed."""
+    """Store ``record`` (one set-up's) with the date it was observed, keeping the others."""
+    from .lab.engines import DEFAULT_SETUP, SETUPS
+
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        stored = {}
+    setups = stored.get("setups", {})
+    setups[record["setup"]] = {**record, "observed_on": dt.date.today().isoformat()}
+    stored = {
+        "default": DEFAULT_SETUP,
+        "setups": {name: setups[name] for name in SETUPS if name in setups},
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    stamped = {**record, "observed_on": dt.date.today().isoformat()}
-    path.write_text(json.dumps(stamped, indent=2, ensure_ascii=False) + "\n")
+    path.write_text(json.dumps(stored, indent=2, ensure_ascii=False) + "\n")
 
 
 def observed_table(record: dict | None = None) -> pd.DataFrame:
@@ -223,22 +283,48 @@ def observed_table(record: dict | None = None) -> pd.DataFrame:
     return table
 
 
+def engines_table(records: dict[str, dict] | None = None, only_differences: bool = False):
+    """Every recorded set-up side by side: one row per (policy, situation), one column per
+    set-up; with ``only_differences``, only the rows where the set-ups disagree.
+
+    Example:
+        >>> engines_table(only_differences=True).empty  # doctest: +SKIP
+        True
+    """
+    import pandas as pd
+
+    records = records or load_all()
+    table = pd.DataFrame({name: observed_table(record).stack() for name, record in records.items()})
+    table.index.names = ["policy", "situation"]
+    if only_differences:
+        table = table[table.nunique(axis=1) > 1]
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.policy_observation [--write]``: observe and print (and store)."""
+    """``python -m helpers.policy_observation [--write] [--setup NAME]``: observe on every
+    set-up of the engine matrix (or the named ones) and print (and store)."""
+    from .lab.engines import SETUPS
+
     parser = argparse.ArgumentParser(prog="python -m helpers.policy_observation")
     parser.add_argument("--write", action="store_true", help=f"store the result in {DATA_FILE}")
+    parser.add_argument(
+        "--setup", action="append", choices=list(SETUPS), help="only this set-up (repeatable)"
+    )
     args = parser.parse_args(argv)
-    try:
-        record = observe()
-    except TutorialError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    with contextlib.suppress(ImportError):
-        print(observed_table(record).to_string())
-    print(json.dumps(record["exit_codes_at_shutdown"]), record["engine"])
-    if args.write:
-        write(record)
-        print(f"stored in {DATA_FILE}")
+    for name in args.setup or list(SETUPS):
+        try:
+            record = observe(name)
+        except TutorialError as exc:
+            print(f"error: {name}: {exc}", file=sys.stderr)
+            return 1
+        print(f"== {name}: {record['engine']}, {record['image_store']} image store")
+        with contextlib.suppress(ImportError):
+            print(observed_table(record).to_string())
+        print(json.dumps(record["exit_codes_at_shutdown"]))
+        if args.write:
+            write(record)
+            print(f"stored in {DATA_FILE}")
     return 0
 
 

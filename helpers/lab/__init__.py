@@ -6,9 +6,11 @@ work on a machine that cannot reach Docker Hub. One module per job:
 - :mod:`.apt`: Debian packages from the host's own apt sources, other releases without a trace;
 - :mod:`.daemon`: start, wait for and stop a background service (dockerd, the registry);
 - :mod:`.dockerd`: use the engine that answers, or install a current one and start it;
-- :mod:`.registry_service`: Debian's ``docker-registry`` on 127.0.0.1:5000;
+- :mod:`.registry_service`: Debian's ``docker-registry`` on ``REGISTRY_HOST`` (loopback);
 - :mod:`.images`: the lab images, built with BuildKit and pushed to that registry;
 - :mod:`.scratch`: throwaway engines for experiments that restart the daemon;
+- :mod:`.engines`: the engine matrix (20.10, 26.1, 26.1 with the containerd image store) as
+  scratch engines, for the facts the lessons teach;
 - :mod:`.commands`: ``up``, ``status`` and ``down``.
 
 Lessons never import this package: they read the registry through :mod:`helpers.registry_api`.

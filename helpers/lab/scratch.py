@@ -8,12 +8,19 @@ can start one, like the lab engine itself.
 
 Careful with ``--bridge none``: a dockerd started with it deletes the ``docker0`` interface,
 which is the *main* engine's default bridge. The scratch engine therefore brings its own bridge
-interface (``ip link add ... type bridge``) and removes it when it stops.
+interface (``ip link add ... type bridge``, one name per engine, so two scratch engines can run
+at once) and removes it when it stops.
+
+A scratch engine need not be the installed ``dockerd``: the engine matrix
+(:mod:`helpers.lab.engines`) runs Debian 12's 20.10 binary unpacked from its package, and the
+installed one with extra ``daemon.json`` settings (the containerd image store).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -41,13 +48,30 @@ class ScratchEngine:
         ...     engine.restart()
     """
 
-    def __init__(self, name: str = "scratch-engine") -> None:
+    def __init__(
+        self,
+        name: str = "scratch-engine",
+        dockerd: str | Path = "dockerd",
+        config: dict | None = None,
+        bridge: str | None = None,
+    ) -> None:
+        """
+        Args:
+            name: Folder under the state directory (data root, socket, log) and exec-root suffix.
+            dockerd: The dockerd binary: a name looked up on ``PATH`` or a path.
+            config: Extra ``daemon.json`` settings, e.g.
+                ``{"features": {"containerd-snapshotter": True}}``.
+            bridge: The bridge interface to use; by default one named after ``name``.
+        """
+        self.name = name
         self.root = state_dir() / name
         self.socket = self.root / "docker.sock"
         # Unix socket paths are short (108 bytes): containerd's sockets live under /run.
         self.exec_root = Path("/run") / f"docker-notebooks-{name}"
         self.log = self.root / "dockerd.log"
-        self.bridge = "dn-scratch0"
+        self.bridge = bridge or bridge_name(name)
+        self.dockerd = str(dockerd)
+        self.config = dict(config or {})
         self.proc: subprocess.Popen | None = None
         self.client: docker.DockerClient | None = None
 
@@ -58,7 +82,7 @@ class ScratchEngine:
     def command(self) -> list[str]:
         """The dockerd command line: a private root, socket, exec root and bridge; no iptables."""
         return [
-            "dockerd",
+            self.dockerd,
             "--config-file", str(self.root / "daemon.json"),
             "--data-root", str(self.root / "data"),
             "--exec-root", str(self.exec_root),
@@ -73,12 +97,14 @@ class ScratchEngine:
         """Start dockerd and wait (bounded) until it answers."""
         import docker
 
-        if os.geteuid() != 0 or shutil.which("dockerd") is None:
+        if os.geteuid() != 0 or shutil.which(self.dockerd) is None:
             raise LabError(
-                "A scratch engine needs root and dockerd: run this as root after `make setup`."
+                f"A scratch engine needs root and {self.dockerd}: run this as root after "
+                "`make setup`."
             )
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "daemon.json").write_text("{}\n")
+        self.stop_leftover()
+        (self.root / "daemon.json").write_text(json.dumps(self.config, indent=2) + "\n")
         if not Path(f"/sys/class/net/{self.bridge}").exists():
             subprocess.run(
                 ["ip", "link", "add", "name", self.bridge, "type", "bridge"],
@@ -95,6 +121,16 @@ class ScratchEngine:
             self.command(), self.log, answers, "The scratch dockerd", timeout=START_SECONDS
         )
         return self
+
+    def stop_leftover(self) -> bool:
+        """Stop a dockerd an earlier, interrupted run left on this engine's pid file; True if
+        there was one. Without this, a new start would find the old daemon answering on the
+        socket and silently use it."""
+        try:
+            pid = int((self.root / "dockerd.pid").read_text().strip())
+        except (OSError, ValueError):
+            return False
+        return daemon.stop_pid(pid, "dockerd", STOP_SECONDS)
 
     def stop(self) -> None:
         """Stop dockerd the way a host shutdown does (SIGTERM), and wait until it has exited."""
@@ -129,10 +165,24 @@ class ScratchEngine:
             image.tag(ref_repository, ref_tag)
 
 
+def bridge_name(name: str) -> str:
+    """The bridge interface of the scratch engine ``name``: ``dn-`` and a short hash (interface
+    names have at most 15 characters), so engines of different names never share one."""
+    return "dn-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
 @contextlib.contextmanager
-def scratch_engine(name: str = "scratch-engine") -> Iterator[ScratchEngine]:
-    """A started :class:`ScratchEngine` whose containers are removed and daemon stopped after."""
-    engine = ScratchEngine(name).start()
+def scratch_engine(
+    name: str = "scratch-engine",
+    dockerd: str | Path = "dockerd",
+    config: dict | None = None,
+    bridge: str | None = None,
+) -> Iterator[ScratchEngine]:
+    """A started :class:`ScratchEngine` whose containers are removed and daemon stopped after.
+
+    The arguments are :class:`ScratchEngine`'s.
+    """
+    engine = ScratchEngine(name, dockerd, config, bridge).start()
     try:
         yield engine
     finally:
