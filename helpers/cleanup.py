@@ -19,10 +19,11 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import series_lock
+from . import build_cache, series_lock
 from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
+from .refs import normalize_ref
 from .state import state_dir
 
 if TYPE_CHECKING:
@@ -69,13 +70,6 @@ def _ledger() -> Iterator[dict]:
         path.write_text(json.dumps(data, indent=2, sort_keys=True))
 
 
-def _normalize(ref: str) -> str:
-    from .registry import split_ref
-
-    repository, tag = split_ref(ref)
-    return f"{repository}:{tag}"
-
-
 def claim_pulls(
     refs: Iterable[str], notebook: str, client: docker.DockerClient | None = None
 ) -> list[str]:
@@ -100,7 +94,7 @@ def claim_pulls(
     client = client_or_connect(client)
     claimed = []
     with _ledger() as ledger:
-        for ref in map(_normalize, refs):
+        for ref in map(normalize_ref, refs):
             if ref in ledger:
                 if notebook in ledger[ref]:
                     claimed.append(ref)
@@ -143,6 +137,26 @@ def _used_by_a_container(client: docker.DockerClient, ref: str) -> bool:
     )
 
 
+def _remove_tag_and_its_image(client: docker.DockerClient, ref: str) -> None:
+    """Remove the tag ``ref``, and the image too when nothing else names it.
+
+    Removing a tag whose image was pulled (so it also has a ``RepoDigests`` entry) only untags
+    it: the image and its layers stay, and the next pull of that tag would say "Already
+    exists" for layers it never downloaded. So when the image is left with no tag at all, it
+    is removed by ID as well; an image with another tag (a learner's own ``docker tag``) stays.
+    """
+    import docker
+
+    image_id = client.images.get(ref).id
+    client.images.remove(ref)
+    try:
+        left = client.images.get(image_id)
+    except docker.errors.ImageNotFound:
+        return
+    if not left.tags:
+        client.images.remove(image_id)
+
+
 def release_pulls(
     notebook: str, client: docker.DockerClient | None = None, refs: Iterable[str] | None = None
 ) -> list[str]:
@@ -163,7 +177,7 @@ def release_pulls(
     import docker
 
     client = client_or_connect(client)
-    only = None if refs is None else {_normalize(r) for r in refs}
+    only = None if refs is None else {normalize_ref(r) for r in refs}
     removed = []
     with _ledger() as ledger:
         for ref, owners in list(ledger.items()):
@@ -176,7 +190,7 @@ def release_pulls(
                 owners.append(notebook)  # in use; try again at the next cleanup
                 continue
             try:
-                client.images.remove(ref)
+                _remove_tag_and_its_image(client, ref)
                 removed.append(ref)
                 del ledger[ref]
             except docker.errors.ImageNotFound:
@@ -242,6 +256,8 @@ def remove_leftovers(
         with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
             client.images.remove(image.id, force=True)
             removed.append(("image", ", ".join(image.tags) or image.short_id))
+    # The series' builds keep cache records that hold on to their base images' layers.
+    build_cache.release(notebook, client)
     notebooks = [notebook] if notebook else _all_claimants()
     for name in notebooks:
         removed += [("pulled image", ref) for ref in release_pulls(name, client)]

@@ -3,9 +3,15 @@
 Every error the helpers raise on purpose is a :class:`TutorialError`. Its message is one plain
 sentence that says what is wrong and what to do about it, so a notebook cell or a shell command can
 show it as-is instead of a wall of traceback (see :func:`helpers.notebook.setup_notebook`).
+
+Errors the Docker SDK raises (``NotFound``, ``ImageNotFound``, ``APIError`` 409, a socket that
+stopped answering) are translated here too, in one place: :data:`SDK_SENTENCES` and
+:func:`explain_sdk_error`. A notebook shows :func:`learner_message` for both kinds.
 """
 
 from __future__ import annotations
+
+import re
 
 
 class TutorialError(Exception):
@@ -46,3 +52,179 @@ class NotOwnedError(TutorialError):
 
 class SeriesBusy(TutorialError):
     """Another notebook of the series is using the engine and did not finish in time."""
+
+
+# --------------------------------------------------------------------------- the SDK's errors
+
+#: What the Docker SDK's errors say, and the sentence a learner reads instead: the engine's
+#: message (``explanation``) is matched against each pattern in turn, first match wins, and its
+#: named groups fill the sentence. ``status`` is the HTTP status the engine answered with (None:
+#: any). Patterns are the Engine's own wording (Engine 26.1), like docker-py's ``docker/errors.py``
+#: which tells ``ImageNotFound`` from ``NotFound`` by the same kind of fragments.
+SDK_SENTENCES: list[tuple[int | None, str, str]] = [
+    (
+        404,
+        r"No such image: (?P<image>\S+)",
+        "The image {image} is not on this engine: pull it first (docker pull {image}), then run "
+        "this cell again.",
+    ),
+    (
+        404,
+        r"No such container: (?P<name>\S+)",
+        "There is no container {name} on this engine: run the cell that creates it first, then "
+        "run this cell again.",
+    ),
+    (
+        404,
+        r"network (?P<name>\S+) not found",
+        "There is no network {name} on this engine: run the cell that creates it first, then run "
+        "this cell again.",
+    ),
+    (
+        404,
+        r"get (?P<name>\S+): no such volume",
+        "There is no volume {name} on this engine: run the cell that creates it first, then run "
+        "this cell again.",
+    ),
+    (
+        409,
+        r'container name "/(?P<name>[^"]+)" is already in use',
+        "A container named {name} already exists: remove it (docker rm -f {name}) or choose "
+        "another name, then run this cell again.",
+    ),
+    (
+        409,
+        r'cannot remove container "/(?P<name>[^"]+)": container is running',
+        "Container {name} is running: stop it first (docker stop {name}) or force the removal "
+        "(docker rm -f {name}).",
+    ),
+    (
+        409,
+        r"[Cc]ontainer (?P<id>[0-9a-f]{12})[0-9a-f]* is restarting",
+        "Container {id} is restarting: wait a few seconds, then run this cell again.",
+    ),
+    (
+        409,
+        r"[Cc]ontainer (?P<id>[0-9a-f]{12})[0-9a-f]* is not running",
+        "Container {id} is not running: start it (docker start {id}) or run the cell that starts "
+        "it, then run this cell again.",
+    ),
+    (
+        409,
+        r'reference "(?P<image>[^"]+)".* container (?P<id>[0-9a-f]{12})',
+        "The image {image} is still used by container {id}: remove that container first, then "
+        "run this cell again.",
+    ),
+    (
+        409,
+        r"image is being used by (?:running |stopped )?container (?P<id>[0-9a-f]{12})",
+        "The image is still used by container {id}: remove that container first, then run this "
+        "cell again.",
+    ),
+    (
+        None,
+        r"address already in use|port is already allocated",
+        "A host port this cell publishes is already in use: stop the program using it or publish "
+        "on another port, then run this cell again.",
+    ),
+    (
+        500,
+        r"no such host|dial tcp|i/o timeout|connection refused",
+        "The engine could not fetch the image from any registry it knows (Docker Hub is not "
+        "reachable from here): check the image name and tag, or run `make setup` if the lab "
+        "registry is down.",
+    ),
+]
+
+_ONE_SENTENCE = re.compile(r"([.!?])\s+(?=[A-Z])")
+_FULL_ID = re.compile(r"\b([0-9a-f]{12})[0-9a-f]{52}\b")
+
+
+def _clause(text: str) -> str:
+    """The engine's message as one clause: full IDs cut to 12, sentences joined by ``;``."""
+    text = _FULL_ID.sub(r"\1", " ".join(str(text).split())).strip().rstrip(".")
+    return _ONE_SENTENCE.sub("; ", text)
+
+
+def explain_sdk_error(exc: BaseException) -> str | None:
+    """One plain sentence for an error the Docker SDK (or its HTTP layer) raised, else None.
+
+    Args:
+        exc: Typically ``docker.errors.NotFound``, ``ImageNotFound``, ``APIError`` (409 for a
+            conflict), ``ContainerError``, or ``requests.exceptions.ConnectionError`` when the
+            engine's socket stops answering.
+
+    Returns:
+        The sentence (cause, colon, what to do), or None when ``exc`` is not the SDK's.
+
+    Example:
+        >>> explain_sdk_error(ValueError("not docker")) is None
+        True
+    """
+    import docker
+    import requests
+
+    if isinstance(exc, docker.errors.ContainerError):
+        detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+        said = f" ({_clause(detail[-1])})" if detail else ""
+        return (
+            f"The command in container {exc.container.name} exited with status "
+            f"{exc.exit_status}{said}: read its output above, fix the command, then run this "
+            "cell again."
+        )
+    if isinstance(exc, docker.errors.APIError):
+        text = str(exc.explanation or exc)
+        for status, pattern, sentence in SDK_SENTENCES:
+            if status is not None and exc.status_code != status:
+                continue
+            match = re.search(pattern, text)
+            if match:
+                return sentence.format(**match.groupdict())
+        return (
+            f"The engine refused the request ({_clause(text)}): fix what it names, then run this "
+            "cell again."
+        )
+    if isinstance(exc, requests.exceptions.Timeout):
+        return (
+            "The Docker Engine did not answer in time: check that it is running (make setup starts "
+            "the lab engine), then run this cell again."
+        )
+    connection_lost = isinstance(exc, requests.exceptions.ConnectionError) or (
+        isinstance(exc, docker.errors.DockerException) and "Connection aborted" in str(exc)
+    )
+    if connection_lost:
+        return (
+            "The Docker Engine stopped answering on its socket: start it (make setup starts the "
+            "lab engine), then run this cell again."
+        )
+    if isinstance(exc, docker.errors.DockerException):
+        return f"Docker said: {_clause(str(exc))}: fix what it names, then run this cell again."
+    return None
+
+
+def explain_shell_error(exc: BaseException) -> str | None:
+    """One plain sentence for a ``%%bash`` cell whose script failed (IPython raises
+    ``CalledProcessError`` after the script's own output), else None.
+
+    Example:
+        >>> import subprocess
+        >>> explain_shell_error(subprocess.CalledProcessError(1, "docker pull nginx:nope"))
+        'The shell commands of this cell ended with exit status 1: read their output above, fix what it names, then run this cell again.'
+    """  # noqa: E501
+    import subprocess
+
+    if not isinstance(exc, subprocess.CalledProcessError):
+        return None
+    return (
+        f"The shell commands of this cell ended with exit status {exc.returncode}: read their "
+        "output above, fix what it names, then run this cell again."
+    )
+
+
+def learner_message(exc: BaseException) -> str:
+    """What a notebook shows for ``exc`` instead of a traceback: ``Kind: one sentence``."""
+    if isinstance(exc, TutorialError):
+        sentence = str(exc)
+    else:
+        sentence = explain_sdk_error(exc) or explain_shell_error(exc)
+    return f"{type(exc).__name__}: {sentence or _clause(str(exc))}"

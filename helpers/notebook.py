@@ -1,17 +1,20 @@
 """The setup step every notebook runs first.
 
 :func:`setup_notebook` checks the engine (failing fast with one plain sentence), says which engine
-and which registry the lesson will use, sets plot and table defaults, and makes the helpers' own
-errors show as one line instead of a traceback. Nothing here happens on import.
+and which registry the lesson will use, sets plot and table defaults, and installs two IPython
+hooks: errors (the helpers' own and the Docker SDK's) show as one plain line instead of a
+traceback, and ``!`` shell commands run as typed in a terminal, with the series' labels added to
+``docker run`` (see :func:`_run_shell_command`). Nothing here happens on import.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 
 from .engine import EngineFacts, check, connect
-from .errors import TutorialError
+from .errors import TutorialError, learner_message
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Setup:
     facts: EngineFacts
     pulls_from: str
     waited: float = 0.0
+    #: True when this kernel ran the notebook's setup before (the cell was run again mid-lesson).
+    rerun: bool = False
 
     def __str__(self) -> str:
         waited = (
@@ -39,8 +44,9 @@ class Setup:
 
 
 def _show_tutorial_error(shell, etype, value, tb, tb_offset=None) -> None:
-    """IPython custom exception handler: one plain line for the helpers' own errors."""
-    print(f"{etype.__name__}: {value}", file=sys.stderr)
+    """IPython custom exception handler: one plain line instead of a traceback, for the helpers'
+    own errors and for the Docker SDK's (translated by :func:`helpers.errors.learner_message`)."""
+    print(learner_message(value), file=sys.stderr)
 
 
 def _ipython_shell():
@@ -52,18 +58,136 @@ def _ipython_shell():
     return get_ipython()
 
 
-def _run_shell_command(cmd: str) -> None:
-    """``!command`` without a terminal: output streams as plain text, the exit code goes to
-    ``_exit_code`` (as IPython does).
+#: The notebook and client :func:`setup_notebook` prepared, for the ``!`` hook's labels.
+_session: dict = {}
 
-    IPython runs ``!`` commands in a pseudo-terminal, which makes ``docker pull`` draw its
-    progress with terminal escape codes (unreadable in a saved notebook) and costs about 0.1 s
-    per command. A pipe gives the plain output ``docker`` writes for scripts.
+#: ``{{ ... }}`` in a ``!`` line: a Go template (``docker ps --format '{{.Names}}'``), kept as
+#: typed. The older doubled form ``{{{{.Names}}}}`` still gives ``{{.Names}}``.
+_GO_TEMPLATE = re.compile(r"\{\{\{\{(.*?)\}\}\}\}|\{\{(.*?)\}\}", re.DOTALL)
+
+#: ``docker run`` / ``docker create`` (or ``docker container run|create``) where a shell command
+#: starts: at the start of the line or after ``;``, ``&&``, ``||``, ``|``, ``(`` or a newline.
+_DOCKER_RUN = re.compile(
+    r"(?:^|(?<=[;&|(\n]))(?P<lead>\s*)docker(?P<sub>\s+(?:container\s+)?(?:run|create))(?=\s|$)"
+)
+
+#: Ends one shell command inside a ``!`` line (what shlex yields for ``;``, ``&&``, ...).
+_COMMAND_ENDS = {";", "&&", "||", "|", "&", ")", ";;", "|&"}
+
+
+def _protect_go_templates(cmd: str) -> tuple[str, list[str]]:
+    """Swap each ``{{ ... }}`` for a placeholder ``var_expand`` leaves alone; return the
+    templates as they must reach the shell."""
+    templates: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        templates.append("{{" + inner + "}}")
+        return f"__dn_go_template_{len(templates) - 1}__"
+
+    return _GO_TEMPLATE.sub(keep, cmd), templates
+
+
+def _restore_go_templates(cmd: str, templates: list[str]) -> str:
+    for index, template in enumerate(templates):
+        cmd = cmd.replace(f"__dn_go_template_{index}__", template)
+    return cmd
+
+
+def _container_names(cmd: str) -> list[str]:
+    """The ``--name`` of every ``docker run``/``docker create`` in a shell line."""
+    import shlex
+
+    names = []
+    for match in _DOCKER_RUN.finditer(cmd):
+        lexer = shlex.shlex(cmd[match.end() :], posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        try:
+            words = []
+            for word in lexer:
+                if word in _COMMAND_ENDS:
+                    break
+                words.append(word)
+        except ValueError:  # unbalanced quotes: the shell will say so
+            continue
+        for index, word in enumerate(words):
+            if word == "--name" and index + 1 < len(words):
+                names.append(words[index + 1])
+                break
+            if word.startswith("--name="):
+                names.append(word.removeprefix("--name="))
+                break
+    return [name for name in names if name and "$" not in name and "`" not in name]
+
+
+def label_docker_runs(cmd: str, notebook: str | None) -> str:
+    """Add the series' labels to each ``docker run``/``docker create`` in a shell line.
+
+    Example:
+        >>> label_docker_runs("docker run -d nginx", "05")
+        'docker run --label tutorial=docker-notebooks --label tutorial.notebook=05 -d nginx'
+        >>> label_docker_runs("docker ps; docker container create nginx", None)
+        'docker ps; docker container create --label tutorial=docker-notebooks nginx'
+    """
+    from .labels import project_labels
+
+    flags = " ".join(f"--label {key}={value}" for key, value in project_labels(notebook).items())
+    return _DOCKER_RUN.sub(lambda m: f"{m.group('lead')}docker{m.group('sub')} {flags}", cmd)
+
+
+def _make_room(cmd: str) -> str | None:
+    """Remove the series' own containers that the line's ``--name`` flags will re-create.
+
+    Returns:
+        None when the line may run, else the one sentence saying why it must not: a container
+        of that name exists that the series did not make (it is left alone).
+    """
+    from .containers import replace_container
+    from .errors import NotOwnedError
+
+    client = _session.get("client")
+    if client is None:
+        return None
+    for name in _container_names(cmd):
+        try:
+            replace_container(client, name)
+        except NotOwnedError:
+            return (
+                f"A container named {name} exists that this series did not make: rename or "
+                "remove it, then run this cell again."
+            )
+    return None
+
+
+def _run_shell_command(cmd: str) -> None:
+    """``!command`` as a learner would type it in a terminal, run without a terminal.
+
+    - Output streams as plain text and the exit code goes to ``_exit_code`` (as IPython does).
+      IPython runs ``!`` commands in a pseudo-terminal, which makes ``docker pull`` draw its
+      progress with terminal escape codes (unreadable in a saved notebook) and costs about 0.1 s
+      per command. A pipe gives the plain output ``docker`` writes for scripts.
+    - ``{var}`` expands a Python variable, as in IPython, but a Go template ``{{.Names}}`` reaches
+      the shell as typed, so ``docker ps --format '{{.Names}}'`` pastes into a terminal.
+    - After ``setup_notebook("NN")``, each ``docker run``/``docker create`` gets
+      ``--label tutorial=docker-notebooks --label tutorial.notebook=NN``: cleanup selects by
+      these labels only, so it finds what the series made and never the learner's own
+      containers. The command in the cell is the one a learner types in a terminal; the labels
+      are the only addition. With ``--name X``, a container X the series made earlier is removed
+      first, so re-running the cell replaces it; a container X the series did not make is left
+      alone, and the line does not run (one sentence says why). ``%%bash`` cells run unchanged.
     """
     import subprocess
 
     shell = _ipython_shell()
-    command = shell.var_expand(cmd, depth=1)
+    protected, templates = _protect_go_templates(cmd)
+    command = _restore_go_templates(shell.var_expand(protected, depth=1), templates)
+    if _session:
+        refusal = _make_room(command)
+        if refusal is not None:
+            print(refusal, flush=True)
+            shell.user_ns["_exit_code"] = 1
+            return
+        command = label_docker_runs(command, _session.get("notebook"))
     with subprocess.Popen(
         command,
         shell=True,
@@ -79,11 +203,50 @@ def _run_shell_command(cmd: str) -> None:
     shell.user_ns["_exit_code"] = proc.returncode
 
 
+#: A cell that builds an image, in a ``!`` line or a ``%%bash`` cell.
+_BUILDS = re.compile(r"\bdocker\s+(?:image\s+|buildx\s+)?build\b")
+
+
+def _before_cell(info) -> None:
+    """Before a cell that builds: note the build-cache records (see :func:`_after_cell`)."""
+    if _session and _BUILDS.search(getattr(info, "raw_cell", "") or ""):
+        from . import build_cache
+
+        _session["cache_before"] = build_cache.cache_ids(_session["client"])
+
+
+def _after_cell(result) -> None:
+    """After a cell that builds: record the cache records its build made, so the notebook's
+    cleanup prunes exactly those (:mod:`helpers.build_cache`) and its base image's layers go
+    with the image."""
+    before = _session.pop("cache_before", None) if _session else None
+    if before is not None and _session.get("notebook"):
+        from . import build_cache
+
+        made = build_cache.cache_ids(_session["client"]) - before
+        build_cache.remember(_session["notebook"], made)
+
+
 def _install_shell_hooks() -> None:
-    """In IPython: the helpers' errors as one line, and ``!`` commands through a pipe."""
+    """In IPython: the helpers' and the SDK's errors as one line, ``!`` commands through a pipe."""
     shell = _ipython_shell()
     if shell is not None:
-        shell.set_custom_exc((TutorialError,), _show_tutorial_error)
+        import subprocess
+
+        import docker
+        import requests
+
+        shown_as_one_line = (
+            TutorialError,
+            docker.errors.DockerException,  # NotFound, ImageNotFound, APIError (409), ...
+            requests.exceptions.ConnectionError,  # the engine's socket went away
+            requests.exceptions.Timeout,
+            subprocess.CalledProcessError,  # a %%bash cell whose script failed
+        )
+        shell.set_custom_exc(shown_as_one_line, _show_tutorial_error)
+        for event, callback in (("pre_run_cell", _before_cell), ("post_run_cell", _after_cell)):
+            if callback not in shell.events.callbacks[event]:
+                shell.events.register(event, callback)
         shell.system = _run_shell_command
 
 
@@ -140,6 +303,9 @@ def setup_notebook(notebook: str | None = None) -> Setup:
     With ``notebook``, it also takes the series lock (waiting, bounded, while another notebook
     uses the engine: :mod:`helpers.series_lock`) and removes what an earlier, interrupted run of
     this notebook left behind. The notebook's last cell, ``cleanup(notebook=...)``, lets go.
+    Running it again in the same kernel (a re-run setup cell) neither waits nor removes what the
+    lesson made so far. It prints which engine and registry the lesson uses (and, when it had to
+    wait, for how long).
 
     Args:
         notebook: Short name of the notebook, e.g. ``"05"``.
@@ -161,12 +327,25 @@ def setup_notebook(notebook: str | None = None) -> Setup:
     _install_shell_hooks()
     client = connect()
     facts = check(client)
+    _session.clear()
+    _session.update(notebook=notebook, client=client)
     waited = 0.0
+    rerun = False
     if notebook is not None:
         from . import series_lock
         from .cleanup import remove_leftovers
 
+        # Re-run mid-lesson (this kernel already holds the lock for this notebook): what the
+        # notebook made so far is the lesson's, not an interrupted run's leftovers, so it stays.
+        rerun = series_lock.held_by() == notebook
         waited = series_lock.acquire(notebook)
-        remove_leftovers(notebook, client)
+        if not rerun:
+            remove_leftovers(notebook, client)
     _set_display_defaults()
-    return Setup(client=client, facts=facts, pulls_from=pulls_from(facts), waited=waited)
+    setup = Setup(
+        client=client, facts=facts, pulls_from=pulls_from(facts), waited=waited, rerun=rerun
+    )
+    # Always printed, so a setup cell's output has the same shape whether or not it waited for
+    # the series lock (nbval compares shapes; tests/sanitize.cfg masks the wait's own lines).
+    print(setup, flush=True)
+    return setup

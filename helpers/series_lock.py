@@ -4,7 +4,7 @@ Notebooks share the engine's images and their objects' names (``dn-05-web``): no
 removes and re-pulls ``nginx:stable`` while 03 reads it, and two copies of 05 would replace each
 other's containers. Rather than rename everything per run, each notebook holds this lock from its
 setup cell to its clean-up cell. A second notebook (another copy of the series, another kernel)
-waits for it, bounded, and then says plainly who holds it.
+says at once who holds it and what frees it, then waits for it, bounded.
 
 The lock is an ``flock`` on a file in the state directory: the kernel's exit (Restart, Shut
 Down, a crash) releases it too, so a stale lock cannot outlive its holder.
@@ -54,14 +54,37 @@ def holder() -> dict | None:
         return None
 
 
-def acquire(notebook: str, wait: float | None = None) -> float:
+def busy_notice(other: dict, wait: float) -> str:
+    """The sentence a notebook prints at once when another one holds the engine.
+
+    Example:
+        >>> busy_notice({"notebook": "05", "pid": 4242}, 60)
+        'Notebook 05 (kernel process 4242) is using the engine: run its Clean up cell or shut down its kernel, and this notebook goes on by itself (it waits up to 60 s).'
+    """  # noqa: E501
+    return (
+        f"Notebook {other['notebook']} (kernel process {other['pid']}) is using the engine: run "
+        "its Clean up cell or shut down its kernel, and this notebook goes on by itself (it waits "
+        f"up to {wait:.0f} s)."
+    )
+
+
+def _say(sentence: str) -> None:
+    print(sentence, flush=True)
+
+
+def acquire(notebook: str, wait: float | None = None, notice=_say) -> float:
     """Hold the series lock for ``notebook``; wait (bounded) while another notebook holds it.
 
-    Calling it again in the same process (a re-run setup cell) keeps the lock.
+    When another notebook holds it, ``notice`` is called at once with one sentence naming the
+    holder (notebook and kernel process) and what frees it (:func:`busy_notice`). A holder whose
+    process is gone holds nothing: the kernel's exit released its ``flock``. Calling it again in
+    the same process (a re-run setup cell) keeps the lock and returns at once.
 
     Args:
         notebook: Short name of the notebook, e.g. ``"05"``.
         wait: Seconds to wait at most; ``DOCKER_NOTEBOOKS_LOCK_WAIT`` or 60 when None.
+        notice: Called with the sentence when the lock is busy (printed by default; None for
+            silence).
 
     Returns:
         Seconds spent waiting (0.0 when the lock was free).
@@ -76,16 +99,24 @@ def acquire(notebook: str, wait: float | None = None) -> float:
         wait = float(os.environ.get("DOCKER_NOTEBOOKS_LOCK_WAIT", DEFAULT_WAIT))
     lock = open(_lock_path(), "a+")  # noqa: SIM115 - held until release()
     start = time.monotonic()
+    told = notice is None
     while True:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
-            if time.monotonic() - start >= wait:
+            waited = time.monotonic() - start
+            if not told:
+                other = _record_in(lock)
+                # The holder writes its record just after taking the lock: give it a moment.
+                if other["pid"] != "?" or waited >= 1.0:
+                    notice(busy_notice(other, wait))
+                    told = True
+            if waited >= wait:
                 other = _record_in(lock)
                 lock.close()
                 raise SeriesBusy(
-                    f"Notebook {other['notebook']} (process {other['pid']}) "
+                    f"Notebook {other['notebook']} (kernel process {other['pid']}) "
                     "is still using this engine: run its last cell (Clean up) or shut down its "
                     "kernel, then run this cell again."
                 ) from None

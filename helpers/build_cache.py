@@ -1,0 +1,98 @@
+"""The build cache the series' own builds leave, recorded and removed by cleanup.
+
+A BuildKit build keeps cache records on the engine, and those records hold on to the layers of
+the image it was built ``FROM``. After a lesson builds on ``nginx:stable``, removing that image
+no longer frees its layers, and notebook 02's first ``docker pull nginx:stable`` would then say
+"Already exists" for layers the learner never pulled. Build cache has no labels, so the series
+records which cache records each of its builds created (the records present after the build and
+not before) and prunes exactly those at cleanup, never a learner's own cache.
+
+Example:
+    >>> with recording("04"):  # doctest: +SKIP
+    ...     subprocess.run(["docker", "build", "-t", "dn-04-hello", "."])
+    >>> release("04")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .engine import client_or_connect
+from .state import state_dir
+
+if TYPE_CHECKING:
+    import docker
+
+#: Rounds of pruning: a record still used by a newer one goes only once that one has gone.
+PRUNE_ROUNDS = 5
+
+
+@contextlib.contextmanager
+def _ledger() -> Iterator[dict]:
+    path = state_dir() / "build-cache.json"
+    with open(state_dir() / "build-cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            data = {}
+        yield data
+        path.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+def cache_ids(client: docker.DockerClient | None = None) -> set[str]:
+    """The IDs of every build-cache record on the engine (``docker buildx du``)."""
+    client = client_or_connect(client)
+    return {record["ID"] for record in (client.df().get("BuildCache") or [])}
+
+
+@contextlib.contextmanager
+def recording(notebook: str, client: docker.DockerClient | None = None) -> Iterator[None]:
+    """Record, for ``notebook``, the cache records a build inside the ``with`` block creates."""
+    client = client_or_connect(client)
+    before = cache_ids(client)
+    try:
+        yield
+    finally:
+        remember(notebook, cache_ids(client) - before)
+
+
+def remember(notebook: str, made: set[str]) -> None:
+    """Record cache records ``notebook``'s build made (see :func:`recording`)."""
+    if made:
+        with _ledger() as ledger:
+            ledger[notebook] = sorted(set(ledger.get(notebook, [])) | made)
+
+
+def release(notebook: str | None = None, client: docker.DockerClient | None = None) -> int:
+    """Prune the cache records recorded for ``notebook`` (every notebook's when None).
+
+    Call it after the images built from them are removed: a record an image still uses stays.
+    Returns how many records are gone.
+    """
+    import docker
+
+    client = client_or_connect(client)
+    with _ledger() as ledger:
+        names = [notebook] if notebook else list(ledger)
+        wanted = {i for name in names for i in ledger.get(name, [])}
+        left = wanted & cache_ids(client)
+        for _ in range(PRUNE_ROUNDS):
+            for record in sorted(left):
+                with contextlib.suppress(docker.errors.APIError):
+                    client.api.prune_builds(filters={"id": record}, all=True)
+            still = left & cache_ids(client)
+            if still == left:
+                break
+            left = still
+        for name in names:
+            kept = sorted(set(ledger.get(name, [])) & left)
+            if kept:
+                ledger[name] = kept
+            else:
+                ledger.pop(name, None)
+    return len(wanted) - len(left)
