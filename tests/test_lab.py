@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -12,7 +13,8 @@ import pytest
 
 from helpers import lab, registry_api
 from helpers.errors import LabError
-from helpers.lab import apt, dockerd, images, registry_service
+from helpers.lab import apt, dockerd, images, records, registry_service
+from helpers.lab.scratch import ScratchEngine
 from helpers.state import state_dir
 
 
@@ -93,7 +95,8 @@ def test_dockerd_has_no_tcp_socket():
 
 
 def test_registry_listens_on_loopback_only(tmp_path):
-    assert "addr: 127.0.0.1:5000" in registry_service.registry_config(tmp_path)
+    assert registry_api.REGISTRY_HOST.startswith("127.0.0.1:")
+    assert f"addr: {registry_api.REGISTRY_HOST}" in registry_service.registry_config(tmp_path)
 
 
 def test_mirrors_are_read_from_apt_sources(tmp_path):
@@ -142,3 +145,21 @@ def test_engine_install_left_no_trace_in_apt_configuration():
     assert not list(Path("/var/lib/apt/lists").glob(f"*_dists_{other}_*"))
     if apt.installed_version("docker.io") is not None:
         assert dockerd._major(apt.installed_version("docker.io")) >= dockerd.LAB_ENGINE_MAJOR
+
+
+@pytest.mark.slow
+def test_a_scratch_engine_left_running_is_stopped_before_a_new_start():
+    """An interrupted build or observation can leave its dockerd behind; the next start of the
+    same scratch engine must stop it, not silently talk to it through the old socket."""
+    if os.geteuid() != 0:
+        pytest.skip("scratch engines need root")
+    first = ScratchEngine("leftover-check").start()
+    old_pid = first.proc.pid
+    first.proc = first.client = None  # forgotten, as by a crashed run
+    second = ScratchEngine("leftover-check").start()
+    try:
+        assert not records.pid_alive(old_pid)
+        assert second.proc.pid != old_pid and second.client.ping()
+    finally:
+        second.stop()
+        second.remove_bridge()

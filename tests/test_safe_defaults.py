@@ -55,7 +55,8 @@ def test_lab_engine_has_no_tcp_socket():
 
 
 def test_lab_registry_listens_on_loopback_only(tmp_path):
-    assert "addr: 127.0.0.1:5000" in registry_service.registry_config(tmp_path)
+    assert registry_api.REGISTRY_HOST.startswith("127.0.0.1:")
+    assert f"addr: {registry_api.REGISTRY_HOST}" in registry_service.registry_config(tmp_path)
     if not registry_api.registry_answers():
         pytest.skip("no lab registry runs here")
     registry_lines = [line for line in _listening() if '"docker-registry"' in line]

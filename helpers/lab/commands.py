@@ -2,10 +2,10 @@
 
 ``up`` uses an engine that already answers and never reconfigures or restarts it, or installs and
 starts one (:mod:`.dockerd`); when Docker Hub is unreachable it runs the lab registry on
-127.0.0.1:5000 and seeds it, once, with the lab images (:mod:`.images`). A second ``up`` finds
-them there and finishes in about a second. ``status`` reports the engine, who serves pulls and
-what the lab registry holds; ``down`` stops only what ``up`` started and leaves images and
-containers alone.
+``REGISTRY_HOST`` (:mod:`helpers.registry_api`) and seeds it, once, with the lab images
+(:mod:`.images`). A second ``up`` finds them there and finishes in about a second. ``status``
+reports the engine, who serves pulls and what the lab registry holds; ``down`` stops only what
+``up`` started and leaves images and containers alone.
 """
 
 from __future__ import annotations

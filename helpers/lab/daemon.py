@@ -74,7 +74,7 @@ def start(
     proc = spawn(cmd, log)
     try:
         return proc, wait_ready(proc, ready, name, log, timeout)
-    except LabError:
+    except BaseException:  # an error or Ctrl-C while waiting: never leave the service behind
         stop_process(proc)
         raise
 

@@ -287,6 +287,9 @@ def build_and_push(builder: ScratchEngine, image: LabImage) -> None:
             cache = state_dir() / f"debian-{DEBIAN_SUITE}-rootfs-{recipe_hash(BASE)}.tar"
             if not cache.exists():
                 build_rootfs_tar(cache)
+            for stale in state_dir().glob("debian-*-rootfs-*.tar"):
+                if stale != cache:  # made from an older recipe: never used again
+                    stale.unlink()
             build_dir = Path(tmp)
             shutil.copy(context / "Dockerfile", build_dir / "Dockerfile")
             os.link(cache, build_dir / "rootfs.tar")

@@ -1,4 +1,5 @@
-"""The lab registry: Debian's ``docker-registry`` on 127.0.0.1:5000, loopback only."""
+"""The lab registry: Debian's ``docker-registry`` on :data:`~helpers.registry_api.REGISTRY_HOST`,
+loopback only."""
 
 from __future__ import annotations
 
@@ -44,12 +45,14 @@ http:
 
 
 def ensure_registry(state: dict) -> str:
-    """Make sure a registry answers on 127.0.0.1:5000; return who runs it (``lab``/``existing``)."""
+    """Make sure a registry answers on :data:`~helpers.registry_api.REGISTRY_HOST`; return who
+    runs it (``lab``/``existing``)."""
     if registry_answers():
         return "lab" if recorded_pid(state, "registry", "docker-registry") else "existing"
-    if _port_taken("127.0.0.1", 5000):
+    host, port = REGISTRY_HOST.rsplit(":", 1)
+    if _port_taken(host, int(port)):
         raise LabError(
-            "Port 5000 on 127.0.0.1 is taken by a program that is not a Docker registry: stop it "
+            f"Port {port} on {host} is taken by a program that is not a Docker registry: stop it "
             "so the lab registry can listen there, then run `make setup` again."
         )
     if not shutil.which("docker-registry"):
