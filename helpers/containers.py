@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cleanup import require_owned
@@ -32,7 +33,7 @@ def replace_container(client: docker.DockerClient, name: str) -> None:
     except NotOwnedError:
         raise NotOwnedError(
             f"A container named {name} already exists and is not the series': rename or remove "
-            "it, or set DOCKER_NOTEBOOKS_RUN to give the series' names a suffix."
+            "it, then run this cell again."
         ) from None
     old.remove(force=True)
 
@@ -189,8 +190,23 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return probe.connect_ex((host, port)) != 0
 
 
-def free_port(preferred: int = 8080, host: str = "127.0.0.1", tries: Iterable[int] = ()) -> int:
+def free_port(
+    preferred: int = 8080,
+    host: str = "127.0.0.1",
+    tries: Iterable[int] = (),
+    notebook: str | None = None,
+    client: docker.DockerClient | None = None,
+) -> int:
     """``preferred`` when it is free, else the first free port after it (and say so).
+
+    Args:
+        preferred: The port the lesson would like.
+        host: The address to check.
+        tries: Ports to try instead of ``preferred..preferred+100``.
+        notebook: With ``client``: a port that a running container of this notebook publishes
+            counts as free, because the lesson's cells replace that container. So re-running
+            a setup cell mid-lesson keeps the lesson's port instead of moving on to the next one.
+        client: Engine client, to look for ``notebook``'s containers.
 
     Returns:
         A host port to publish on.
@@ -198,9 +214,16 @@ def free_port(preferred: int = 8080, host: str = "127.0.0.1", tries: Iterable[in
     Raises:
         PortInUse: No port in ``preferred..preferred+100`` is free.
     """
+    ours: set[int] = set()
+    if notebook is not None and client is not None:
+        from .labels import label_filter
+
+        for container in client.containers.list(filters=label_filter(notebook)):
+            for bindings in (container.ports or {}).values():
+                ours.update(int(b["HostPort"]) for b in bindings or [])
     candidates = list(tries) or list(range(preferred, preferred + 101))
     for port in candidates:
-        if port_is_free(port, host):
+        if port in ours or port_is_free(port, host):
             if port != preferred:
                 print(f"Port {preferred} is taken on this machine, so this lesson uses {port}.")
             return port
@@ -208,3 +231,69 @@ def free_port(preferred: int = 8080, host: str = "127.0.0.1", tries: Iterable[in
         f"Ports {candidates[0]}-{candidates[-1]} are all taken on {host}: stop a program "
         "listening there and run the cell again."
     )
+
+
+def shortest_unique_prefix(client: docker.DockerClient, container_id: str) -> str:
+    """The shortest start of ``container_id`` that starts no other container's ID on the engine
+    (stopped ones count too): the least a learner can type after ``docker ps -f id=``.
+
+    Example:
+        >>> shortest_unique_prefix(client, web.id)  # doctest: +SKIP
+        '1c'
+    """
+    others = [c.id for c in client.containers.list(all=True) if c.id != container_id]
+    for length in range(1, len(container_id) + 1):
+        prefix = container_id[:length]
+        if not any(other.startswith(prefix) for other in others):
+            return prefix
+    return container_id
+
+
+@dataclass(frozen=True)
+class IdTwins:
+    """Two containers whose IDs start alike, and the start they share."""
+
+    names: tuple[str, str]
+    prefix: str
+
+    def __str__(self) -> str:
+        return f"{self.names[0]} and {self.names[1]}: both IDs start with {self.prefix!r}"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+
+def id_twins(
+    client: docker.DockerClient,
+    notebook: str,
+    image: str = "nginx:stable",
+    names: tuple[str, str] = ("twin-a", "twin-b"),
+) -> IdTwins:
+    """Create (never start) labelled containers until two IDs share their first character; keep
+    those two, named ``names``, and remove the others. Re-running replaces them.
+
+    IDs are random, so among 17 containers two always start alike, and usually among five.
+
+    Returns:
+        The two names and the first character their IDs share.
+
+    Example:
+        >>> id_twins(client, "05")  # doctest: +SKIP
+        twin-a and twin-b: both IDs start with '7'
+    """
+    for name in names:
+        replace_container(client, name)
+    labels = project_labels(notebook)
+    made: dict[str, Any] = {}
+    while True:
+        container = client.containers.create(image, command=["true"], labels=labels)
+        first = container.id[0]
+        if first in made:
+            break
+        made[first] = container
+    twin = made.pop(first)
+    for other in made.values():
+        other.remove(force=True)
+    twin.rename(names[0])
+    container.rename(names[1])
+    return IdTwins(names=names, prefix=first)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .layers import MB, layer_of_step, short
+from .layers import MB, layer_of_step, layer_sizes, short
 
 if TYPE_CHECKING:
     import docker
@@ -18,10 +18,13 @@ _SHELL = re.compile(r"^/bin/sh -c ")
 def instruction(created_by: str) -> str:
     """Turn a history ``CreatedBy`` into the Dockerfile instruction that made the step.
 
-    The classic builder records metadata steps as ``/bin/sh -c #(nop) <INSTRUCTION>`` and
-    ``RUN`` steps as the shell command itself.
+    BuildKit writes the instruction itself (``EXPOSE map[80/tcp:{}]``, ``RUN |1 V=1 /bin/sh -c
+    ...``: the build arguments the command saw, then the command). The legacy builder wrote
+    metadata steps as ``/bin/sh -c #(nop) <INSTRUCTION>`` and ``RUN`` steps as the shell command.
 
     Example:
+        >>> instruction('ENV NGINX_VERSION=1.26.3')
+        'ENV NGINX_VERSION=1.26.3'
         >>> instruction('/bin/sh -c #(nop)  EXPOSE 80')
         'EXPOSE 80'
         >>> instruction('/bin/sh -c apt-get update')
@@ -69,3 +72,42 @@ def history_frame(client: docker.DockerClient, ref: str, width: int = 60) -> pd.
             }
         )
     return pd.DataFrame(rows)
+
+
+def check_own_build(client: docker.DockerClient, ref: str, base: str) -> str:
+    """An exercise check: is ``ref`` a series-labelled image built on ``base`` with one more layer?
+
+    Returns:
+        One line: ``Pass: ...`` with what its history shows, or a ``Hint: ...`` saying what to
+        look at.
+    """
+    import docker as docker_sdk
+
+    from .labels import is_owned
+
+    try:
+        image = client.images.get(ref)
+    except docker_sdk.errors.ImageNotFound:
+        return f"Hint: there is no image {ref} yet: build it with -t {ref}, then check again."
+    if not is_owned(image):
+        return (
+            f"Hint: {ref} lacks the label tutorial=docker-notebooks: keep the LABEL line, so the "
+            "clean-up can find it."
+        )
+    below = client.images.get(base).attrs["RootFS"]["Layers"]
+    layers = image.attrs["RootFS"]["Layers"]
+    if layers[: len(below)] != below:
+        return f"Hint: {ref}'s layers do not start with {base}'s: look at its FROM line."
+    if len(layers) != len(below) + 1:
+        return (
+            f"Hint: {ref} has {len(layers) - len(below)} layers more than {base}; the task asks "
+            "for one step that adds a file."
+        )
+    new_layer = layer_sizes(client, ref)[layers[-1]]
+    frame = history_frame(client, ref)
+    with_id = int((frame["image"] != "<missing>").sum())
+    verb = "has" if with_id == 1 else "have"
+    return (
+        f"Pass: {ref} is {base} plus one layer of {new_layer} bytes; "
+        f"{with_id} of its {len(frame)} history rows {verb} an image ID."
+    )

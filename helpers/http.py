@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .containers import wait_for
+from .errors import TutorialError
+from .polling import wait_for
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,67 @@ def http_get(url: str, timeout: float = 3) -> Reply:
 def wait_http(url: str, timeout: float = 15) -> Reply:
     """Poll ``url`` until it answers with a status (bounded by ``timeout`` seconds)."""
     return wait_for(lambda: (r := http_get(url, timeout=1)).status and r, timeout, 0.1, url)
+
+
+def _answer(url: str, timeout: float) -> Reply:
+    """The first reply with a status within ``timeout`` seconds, else the refusal, as data."""
+    try:
+        return wait_http(url, timeout)
+    except TutorialError:
+        return http_get(url, timeout=1)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one published port of a running container answered (see :func:`published_pages`)."""
+
+    name: str
+    host_ip: str
+    host_port: str
+    reply: Reply
+
+    @property
+    def local_only(self) -> bool:
+        """True when the port listens on the loopback address only (``-p 127.0.0.1:...``)."""
+        return self.host_ip in {"127.0.0.1", "::1"}
+
+
+def published_pages(
+    client, container_port: str = "80/tcp", exclude=(), timeout: float = 3
+) -> list[Page]:
+    """GET every host port on which a running container publishes ``container_port``.
+
+    Looks at every running container (the learner's own too: it only reads), one
+    :class:`Page` per distinct host port. A port published on every interface (``0.0.0.0`` or
+    ``::``) is asked at 127.0.0.1. Each port gets at most ``timeout`` seconds to answer (nginx
+    takes a moment to start), so a port that never answers costs a few seconds, not more.
+
+    Args:
+        client: Engine client.
+        container_port: The container side of the mapping, e.g. ``"80/tcp"``.
+        exclude: Names of containers to leave out, e.g. ``["nginx-exposed"]``.
+        timeout: Seconds each port may take to answer.
+
+    Returns:
+        A list of :class:`Page`, oldest container first.
+
+    Example:
+        >>> [p.reply.title for p in published_pages(client)]  # doctest: +SKIP
+        ['Welcome to nginx!']
+    """
+    excluded = {exclude} if isinstance(exclude, str) else set(exclude)
+    pages = []
+    for container in reversed(client.containers.list()):
+        if container.name in excluded:
+            continue
+        seen = set()
+        for binding in container.ports.get(container_port) or []:
+            host_ip, host_port = binding["HostIp"], binding["HostPort"]
+            if host_port in seen:
+                continue
+            seen.add(host_port)
+            address = host_ip if host_ip not in {"", "0.0.0.0", "::"} else "127.0.0.1"
+            address = f"[{address}]" if ":" in address else address
+            url = f"http://{address}:{host_port}"
+            pages.append(Page(container.name, host_ip, host_port, _answer(url, timeout)))
+    return pages

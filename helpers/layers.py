@@ -121,39 +121,56 @@ def shared_by_image(images: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
 def disk_usage(images: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
     """Disk used by several images together versus the sum of their sizes.
 
-    Pure arithmetic on plain data: each image maps its layer IDs to sizes in bytes.
+    Pure arithmetic on plain data: each image maps its layer IDs to sizes in bytes. Adding the
+    sizes up counts a layer once for every image that uses it, but it is stored once, so::
+
+        disk used = sum of sizes - sum over shared layers of (users - 1) x layer size
+
+    which is ``sum of sizes - shared`` only when every shared layer has exactly two users.
 
     Args:
         images: ``{image name: {layer id: bytes}}``.
 
     Returns:
         ``sum_of_sizes`` (what adding the sizes suggests), ``disk_used`` (each distinct layer
-        once), ``shared`` (bytes of layers used by two or more images) and ``saved``
-        (``sum_of_sizes - disk_used``), all in bytes.
+        once), ``shared`` (bytes of the layers used by two or more images, each counted once)
+        and ``saved`` (the rule's ``sum over shared layers of (users - 1) x size``, which equals
+        ``sum_of_sizes - disk_used``), all in bytes.
 
     Example:
         >>> disk_usage({"a": {"base": 69, "x": 64}, "b": {"base": 69, "y": 64}})
         {'sum_of_sizes': 266, 'disk_used': 197, 'shared': 69, 'saved': 69}
+        >>> disk_usage({"a": {"base": 69, "x": 64}, "b": {"base": 69}, "c": {"base": 69}})
+        {'sum_of_sizes': 271, 'disk_used': 133, 'shared': 69, 'saved': 138}
     """
     sizes = {layer: size for layers in images.values() for layer, size in layers.items()}
     users = layer_users(images)
     total = sum(sum(layers.values()) for layers in images.values())
     used = sum(sizes.values())
     shared = sum(size for layer, size in sizes.items() if users[layer] > 1)
-    return {"sum_of_sizes": total, "disk_used": used, "shared": shared, "saved": total - used}
+    saved = sum((users[layer] - 1) * size for layer, size in sizes.items())
+    return {"sum_of_sizes": total, "disk_used": used, "shared": shared, "saved": saved}
 
 
 def layer_table(images: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
-    """One row per distinct layer: its short ID, size in MB, and which images use it.
+    """One row per distinct layer: its short ID, size in MB, which images use it, and how many.
 
     Args:
         images: ``{image name: {layer id: bytes}}`` as from :func:`layer_sizes`.
 
     Returns:
-        Columns ``layer``, ``size_mb``, one boolean column per image, and ``shared``.
+        Columns ``layer``, ``size_mb``, one boolean column per image, ``shared`` (used by more
+        than one), ``users`` (how many use it) and ``overcount_mb`` (``(users - 1) x size``: how
+        much adding the images' sizes up counts this layer too often).
+
+    Example:
+        >>> layer_table({"a": {"sha256:b": 2_000_000}, "b": {"sha256:b": 2_000_000}})
+          layer  size_mb     a     b  shared  users  overcount_mb
+        0     b      2.0  True  True    True      2           2.0
     """
     import pandas as pd
 
+    users = layer_users(images)
     rows = {}
     for name, layers in images.items():
         for layer, size in layers.items():
@@ -163,6 +180,9 @@ def layer_table(images: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
     names = list(images)
     frame[names] = frame[names].astype("boolean").fillna(False).astype(bool)
     frame["shared"] = frame[names].sum(axis=1) > 1
+    sizes = {layer: size for layers in images.values() for layer, size in layers.items()}
+    frame["users"] = [users[layer] for layer in rows]
+    frame["overcount_mb"] = [round((users[layer] - 1) * sizes[layer] / MB, 1) for layer in rows]
     return frame
 
 
@@ -187,3 +207,117 @@ def engine_disk_usage(client: docker.DockerClient, refs: Sequence[str]) -> pd.Da
                 }
             )
     return pd.DataFrame(rows).sort_values("image").reset_index(drop=True)
+
+
+def chain_ids(diff_ids: Sequence[str]) -> list[str]:
+    """The chain ID of each layer of an image, bottom first.
+
+    The engine's layer store keeps a layer together with the layers below it, under a *chain
+    ID*: the bottom layer's is its diff ID, each next one ``sha256("<chain below> <diff ID>")``
+    (the OCI image spec's ``ChainID``). Two images share a stored layer when their chain IDs
+    for it agree, that is when they start with the same layers up to it.
+
+    Example:
+        >>> [short(c) for c in chain_ids(["sha256:aa", "sha256:bb"])]
+        ['aa', 'b68ad689d6d1']
+    """
+    import hashlib
+
+    chains: list[str] = []
+    for diff_id in diff_ids:
+        if not chains:
+            chains.append(diff_id)
+        else:
+            text = f"{chains[-1]} {diff_id}".encode()
+            chains.append("sha256:" + hashlib.sha256(text).hexdigest())
+    return chains
+
+
+def engine_layer_users(client: docker.DockerClient) -> dict[str, int]:
+    """How many images on the engine use each stored layer, keyed by chain ID.
+
+    Counted over the images ``docker images`` lists (tagged images, and untagged ones no other
+    image is built on), from their ``RootFS.Layers`` alone, the way the engine counts the
+    users of a layer for ``docker system df -v``'s SHARED SIZE.
+    """
+    users: dict[str, int] = {}
+    for image in client.images.list():
+        for chain in chain_ids(image.attrs["RootFS"]["Layers"]):
+            users[chain] = users.get(chain, 0) + 1
+    return users
+
+
+def engine_shares(client: docker.DockerClient, refs: Sequence[str]) -> pd.DataFrame:
+    """Each image's size, shared and unique bytes from its layers, checked against the engine.
+
+    A layer counts as shared when another image on the engine (any image, not only ``refs``)
+    uses it: that is what ``docker system df -v`` reports as SHARED SIZE, and UNIQUE SIZE is
+    the rest.
+
+    Args:
+        client: Engine client.
+        refs: Images to report, e.g. ``["nginx:stable", "nginx:latest"]``.
+
+    Returns:
+        One row per image: ``image``, ``size_mb``, ``shared_mb``, ``unique_mb`` (worked out from
+        ``RootFS.Layers`` and the history's sizes) and ``same_as_engine`` (True when all three
+        equal the engine's own numbers to the byte).
+
+    Example:
+        >>> engine_shares(client, ["nginx:stable", "nginx:latest"])  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    users = engine_layer_users(client)
+    engine = {image["Id"]: image for image in client.df()["Images"]}
+    rows = []
+    for ref in refs:
+        sizes = layer_sizes(client, ref)
+        chains = chain_ids(list(sizes))
+        size = sum(sizes.values())
+        shared = sum(s for s, c in zip(sizes.values(), chains, strict=True) if users[c] > 1)
+        theirs = engine.get(client.images.get(ref).id, {})
+        rows.append(
+            {
+                "image": ref,
+                "size_mb": round(size / MB, 2),
+                "shared_mb": round(shared / MB, 2),
+                "unique_mb": round((size - shared) / MB, 2),
+                "same_as_engine": theirs.get("Size") == size and theirs.get("SharedSize") == shared,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def check_disk_used(
+    client: docker.DockerClient, refs: Sequence[str], answer: int | None, name: str = "answer"
+) -> str:
+    """An exercise check: is ``answer`` the disk ``refs`` use together, in bytes?
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    import docker as docker_sdk
+
+    images = {}
+    for ref in refs:
+        try:
+            images[ref] = layer_sizes(client, ref)
+        except docker_sdk.errors.ImageNotFound:
+            return f"Hint: {ref} is not on this engine yet: pull it, then run your cell again."
+    if answer is None:
+        return f"Hint: put your result, in bytes, in a variable named {name}."
+    usage = disk_usage(images)
+    if answer == usage["disk_used"]:
+        return (
+            f"Pass: {len(refs)} images use {usage['disk_used'] / MB:.1f} MB together, "
+            f"{usage['saved'] / MB:.1f} MB less than their sizes added up."
+        )
+    if answer == usage["sum_of_sizes"]:
+        return "Hint: that is every size added up; a layer several images use is stored once."
+    if answer == usage["sum_of_sizes"] - usage["shared"]:
+        return "Hint: that takes each shared layer off once; count how many of the images use it."
+    return (
+        "Hint: not yet: list each image's layers, then for every layer that several images use, "
+        "count how many use it."
+    )

@@ -11,36 +11,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .cleanup import claim_pulls
 from .engine import client_or_connect
 from .errors import ImageNotFound, RegistryUnreachable, TutorialError
+from .refs import normalize_ref, split_ref
+from .registry_api import (
+    REGISTRY_HOST,
+    REGISTRY_URL,
+    registry_answers,
+    registry_catalog,
+    registry_image_labels,
+)
 
 if TYPE_CHECKING:
     import docker
     import pandas as pd
 
 HUB = "Docker Hub"
-LAB = "lab registry (http://127.0.0.1:5000)"
+LAB = f"lab registry ({REGISTRY_URL})"
 #: Final statuses a layer can reach in a pull, in the engine's own words.
 FINAL_STATUSES = ("Already exists", "Pull complete")
-
-
-def split_ref(ref: str) -> tuple[str, str]:
-    """Split an image reference into repository and tag (``latest`` when none is given).
-
-    Example:
-        >>> split_ref("nginx")
-        ('nginx', 'latest')
-        >>> split_ref("127.0.0.1:5000/library/nginx:stable")
-        ('127.0.0.1:5000/library/nginx', 'stable')
-    """
-    if "@" in ref:
-        repo, digest = ref.split("@", 1)
-        return repo, digest
-    last = ref.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo, tag = ref.rsplit(":", 1)
-        return repo, tag
-    return ref, "latest"
 
 
 def _hub_unreachable(message: str) -> bool:
@@ -68,7 +58,9 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
 
     Returns:
         A DataFrame with columns ``name``, ``description``, ``stars``, ``official`` and
-        ``tags`` (tags are known only for the lab registry), and ``source`` naming who answered:
+        ``tags`` (tags are known only for the lab registry; its images are lab builds, so
+        ``official`` is False there and ``description`` is the image's OCI description label),
+        and ``source`` naming who answered:
         :data:`HUB` or :data:`LAB`. ``df.attrs["source"]`` holds the same.
 
     Raises:
@@ -103,24 +95,25 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
         frame.attrs["source"] = HUB
         return frame
 
-    from .registry_api import registry_answers, registry_catalog
-
     if not registry_answers():
         raise RegistryUnreachable(
-            "Docker Hub is unreachable and no lab registry answers on 127.0.0.1:5000: "
+            f"Docker Hub is unreachable and no lab registry answers on {REGISTRY_HOST}: "
             "run `make setup` to start the offline lab."
         )
     rows = []
     for repo, tags in registry_catalog().items():
         name = repo.removeprefix("library/")
         if term.lower() in name.lower():
-            official = repo.startswith("library/")
+            # The lab builds its own images: none is Docker's official one, whatever the
+            # repository is called. Their OCI description label says what they are.
+            labels = registry_image_labels(repo, tags[-1]) if tags else None
+            description = (labels or {}).get("org.opencontainers.image.description")
             rows.append(
                 {
                     "name": name,
-                    "description": f"{repo} in the lab registry",
+                    "description": description or f"{repo} in the lab registry",
                     "stars": None,
-                    "official": official,
+                    "official": False,
                     "tags": ", ".join(tags),
                     "source": LAB,
                 }
@@ -132,8 +125,6 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
 
 def _lab_holds(repository: str, tag: str) -> bool | None:
     """Whether the lab registry holds ``repository:tag`` (None when no lab registry answers)."""
-    from .registry_api import registry_answers, registry_catalog
-
     if not registry_answers():
         return None
     repo = repository if "/" in repository else f"library/{repository}"
@@ -146,22 +137,22 @@ def _explain_pull_error(ref: str, message: str) -> TutorialError:
         held = _lab_holds(repository, tag)
         if held is False:
             return ImageNotFound(
-                f"{repository}:{tag} is not in the lab registry and Docker Hub is unreachable: "
+                f"{normalize_ref(ref)} is not in the lab registry and Docker Hub is unreachable: "
                 "check the name and tag (`python -m helpers.lab status` lists what the lab holds)."
             )
         if held is None:
             return RegistryUnreachable(
-                "Docker Hub is unreachable and no lab registry answers on 127.0.0.1:5000: run "
+                f"Docker Hub is unreachable and no lab registry answers on {REGISTRY_HOST}: run "
                 "`make setup` to start the offline lab, then pull again."
             )
         return RegistryUnreachable(
             f"Docker Hub is unreachable and this engine does not pull through the lab mirror: "
-            f'add "registry-mirrors": ["http://127.0.0.1:5000"] to /etc/docker/daemon.json, '
+            f'add "registry-mirrors": ["{REGISTRY_URL}"] to /etc/docker/daemon.json, '
             f"restart Docker, then pull {ref} again."
         )
     lowered = message.lower()
     if "not found" in lowered or "manifest unknown" in lowered or "does not exist" in lowered:
-        return ImageNotFound(f"{repository}:{tag} does not exist: check the name and the tag.")
+        return ImageNotFound(f"{normalize_ref(ref)} does not exist: check the name and the tag.")
     return TutorialError(f"Pulling {ref} failed ({message.strip()}).")
 
 
@@ -280,8 +271,6 @@ def ensure_image(ref: str, client: docker.DockerClient | None = None) -> str:
         The short ID of the image.
     """
     import docker
-
-    from .cleanup import claim_pulls
 
     client = client_or_connect(client)
     try:

@@ -26,7 +26,9 @@ def nginx(client):
     cleanup.cleanup(notebook=NOTEBOOK, client=client)
 
 
-def test_a_port_is_unreachable_until_published(client, nginx):
+def test_the_hosts_own_address_answers_only_once_published(client, nginx):
+    """About 127.0.0.1, the host's own address; the container's bridge IP is another matter
+    (tests/test_claims_06_07.py)."""
     port = free_port(18081)
     hidden = run(client, nginx, "claims", "hidden", notebook=NOTEBOOK)
     runtime.wait_listening(hidden, 80)

@@ -12,8 +12,8 @@ from pathlib import Path
 import docker
 import nbformat
 import pytest
-from conftest import assert_one_sentence, skip_or_fail
 from nbclient import NotebookClient
+from support import assert_one_sentence, skip_or_fail
 
 from helpers import cleanup, engine, lab, registry, registry_api
 from helpers.errors import EnginePermissionDenied, RegistryUnreachable, TutorialError
@@ -40,7 +40,7 @@ def _as_nobody(function) -> str:
             os.setgid(NOBODY)
             os.setuid(NOBODY)
             message = function()
-        except BaseException as exc:  # noqa: BLE001 - report whatever happened to the parent
+        except BaseException as exc:  # report whatever happened to the parent
             message = f"{type(exc).__name__}: {exc}"
         os.write(write, message.encode())
         os._exit(0)
@@ -95,6 +95,7 @@ def test_taken_port_8080_lesson_goes_on_with_a_free_port_and_says_so(client):
     assert not client.containers.list(all=True, filters={"label": "tutorial.notebook=06"})
 
 
+@pytest.mark.slow
 def test_hub_unreachable_and_no_mirror_says_how_to_get_one(client):
     """A second engine with no mirror configured, on a machine that cannot reach Docker Hub."""
     _needs_root()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import import_sleeper_image
+from support import import_sleeper_image
 
 from helpers import layers
 from helpers.registry import ensure_image

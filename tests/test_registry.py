@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_one_sentence, skip_or_fail
+from support import assert_one_sentence, skip_or_fail
 
 from helpers import cleanup, registry, registry_api
 from helpers.errors import ImageNotFound
+from helpers.refs import normalize_ref, split_ref
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +25,15 @@ def pulled(client):
     cleanup.release_pulls("tests", client=client)
 
 
-def test_split_ref():
-    assert registry.split_ref("nginx") == ("nginx", "latest")
-    assert registry.split_ref("localhost:5000/a/b:c") == ("localhost:5000/a/b", "c")
-    assert registry.split_ref("nginx@sha256:abc") == ("nginx", "sha256:abc")
+def test_split_ref_keeps_a_registry_port_and_a_digest():
+    """The SDK's parse_repository_tag, with ``latest`` made explicit as the engine does."""
+    host = registry_api.REGISTRY_HOST
+    assert split_ref("nginx") == ("nginx", "latest")
+    assert split_ref(f"{host}/library/nginx:stable") == (f"{host}/library/nginx", "stable")
+    assert split_ref(f"{host}/library/nginx") == (f"{host}/library/nginx", "latest")
+    assert split_ref("nginx@sha256:abc") == ("nginx", "sha256:abc")
+    assert normalize_ref("nginx@sha256:abc") == "nginx@sha256:abc"
+    assert normalize_ref(f"{host}/library/nginx") == f"{host}/library/nginx:latest"
 
 
 def test_pull_reports_layers_and_digest(pulled):
@@ -60,7 +66,8 @@ def test_search_says_who_answered(client):
         assert results.attrs["source"] == registry.LAB
         row = results.set_index("name").loc["nginx"]
         assert row["tags"] == "latest, stable"
-        assert bool(row["official"])
+        assert not bool(row["official"])  # lab builds, not Docker's official images
+        assert "not Docker's official image" in row["description"]
 
 
 def test_missing_tag_gives_one_sentence(client):

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import import_sleeper_image
+from support import import_sleeper_image
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -29,6 +29,8 @@ NBVAL = [
     "-q",
 ]
 LEARNER = "learner-own"
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -20,24 +20,28 @@
 #
 # ## Setup
 # The setup cell checks that a Docker Engine answers and says where images will come from. If it
-# prints an error, the sentence says what to do.
+# prints an error, the sentence says what to do. From here on, every `docker run` in a `!` cell
+# also gets two labels (`tutorial=docker-notebooks`, `tutorial.notebook=01`), so the last cell
+# can remove exactly what this notebook made, and re-running a cell with `--name` replaces that
+# container instead of failing.
 
 # %%
+import os
+
 from helpers.cleanup import cleanup
 from helpers.notebook import setup_notebook
 from helpers.plots import cluster_diagram
 from helpers.registry import ensure_image
-from helpers.runtime import containerd_containers, network_namespace, wait_listening
+from helpers.runtime import CONTAINERD_SOCKETS, network_namespace, wait_listening
 
 lab = setup_notebook("01")
 client = lab.client
-lab
 
 # %% [markdown]
-# The lesson uses `nginx:stable`; this pulls it if it is not here yet.
+# The lesson runs `nginx:stable`; this pulls it quietly if it is not here yet (notebook 02 shows
+# pulling properly) and prints its short image ID:
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 ensure_image("nginx:stable")
 
 # %% [markdown]
@@ -45,7 +49,7 @@ ensure_image("nginx:stable")
 # A Kubernetes **cluster** is a control plane (older texts say "master") and worker **nodes**. The
 # control plane decides what should run; each worker node runs **Pods**. A Pod is one or more
 # **containers** that get one IP address and can share storage: inside a Pod, containers behave as
-# if they were on one host. Docker is a tool that builds and manages containers.
+# if they were on one host. Docker is a tool that builds and runs containers.
 
 # %%
 cluster_diagram()
@@ -54,65 +58,101 @@ cluster_diagram()
 # Who looks after whom: control plane → worker node → Pod → container.
 #
 # ## 2. Docker runs containers through containerd
-# Docker split its container runtime out as **containerd**, an open-source project of its own. The
-# engine reports the containerd (and runc) it uses:
+# Docker split its container runtime out as **containerd** in 2016 and gave it to the CNCF, where
+# it is a project of its own. `docker version` lists what the engine is made of: under
+# `Server`, the Engine itself, then the containerd and runc it runs containers with (version
+# numbers are masked when this notebook is checked, so any engine version passes):
 
 # %%
-%%bash
-docker version --format '{{range .Server.Components}}{{.Name}} {{.Version}}{{"\n"}}{{end}}'
+!docker version
 
 # %% [markdown]
-# Start a container, then ask containerd directly. Docker keeps its containers in containerd's
-# `moby` namespace; `ctr` is containerd's own command-line client.
+# Start a container; `docker run -d` prints the new container's full ID:
 
 # %%
-!docker run -d --name dn-01-web --label tutorial=docker-notebooks --label tutorial.notebook=01 nginx:stable
+!docker run -d --name dn-01-web nginx:stable
 
 # %% [markdown]
-# The ID Docker gave the container is the ID containerd lists (`ctr -n moby containers list`):
+# Now ask containerd directly. `ctr` is containerd's own command-line client, and Docker keeps its
+# containers in containerd's `moby` namespace. `ctr` looks for containerd's socket at
+# `/run/containerd/containerd.sock` unless the variable `CONTAINERD_ADDRESS` names another one; an
+# engine that started its own containerd (as this lab's did) keeps the socket under
+# `/var/run/docker/`. This cell points `ctr` at whichever socket this machine has:
 
 # %%
-web = client.containers.get("dn-01-web")
-web.id in containerd_containers("moby")
+os.environ["CONTAINERD_ADDRESS"] = next(
+    (s for s in CONTAINERD_SOCKETS if os.path.exists(s)), CONTAINERD_SOCKETS[-1]
+)
+os.environ["CONTAINERD_ADDRESS"]
+
+# %% [markdown]
+# `ctr -n moby containers list` shows every container Docker runs, one row each (when this notebook
+# is checked, the rows are folded into one, since other containers may be running). The socket
+# belongs to root: without root, or with Docker Desktop (whose containerd lives inside its VM),
+# `ctr` cannot reach it and the cell says so instead.
+
+# %%
+!ctr -n moby containers list || echo "ctr cannot reach Docker's containerd here: it needs root on the engine's own machine."
+
+# %% [markdown]
+# The ID Docker printed is the ID containerd lists. Filter the list by that ID (`docker inspect`
+# prints it): exactly one row comes back.
+
+# %%
+!ctr -n moby containers list "id==$(docker inspect --format '{{.Id}}' dn-01-web)" || echo "ctr cannot reach Docker's containerd here: it needs root."
 
 # %% [markdown]
 # ## 3. A Pod by hand
 # Kubernetes starts a tiny "pause" container first; it owns the Pod's network namespace, and the
 # Pod's other containers join it. Docker can do the same with `--network container:<name>`.
-# First the owner of the namespace:
+# First the owner of the namespace, a container that only sleeps:
 
 # %%
-!docker run -d --name dn-01-pod --label tutorial=docker-notebooks --label tutorial.notebook=01 nginx:stable sleep infinity
+!docker run -d --name dn-01-pod nginx:stable sleep infinity
 
 # %% [markdown]
 # Now nginx joins the Pod's network namespace instead of getting one of its own:
 
 # %%
-!docker run -d --name dn-01-pod-nginx --network container:dn-01-pod --label tutorial=docker-notebooks --label tutorial.notebook=01 nginx:stable
+!docker run -d --name dn-01-pod-nginx --network container:dn-01-pod nginx:stable
 
 # %% [markdown]
-# nginx needs a moment to start; wait until it listens on port 80 inside the Pod:
+# nginx needs a moment to start; this waits (at most 15 s) until it listens on port 80 inside the
+# Pod:
 
 # %%
-pod_nginx = client.containers.get("dn-01-pod-nginx")
-wait_listening(pod_nginx, 80)
+wait_listening(client.containers.get("dn-01-pod-nginx"), 80)
 
 # %% [markdown]
-# A second container joins too and reaches nginx on `localhost:80`, as two processes on one host
-# would. It has no `curl`, so it speaks HTTP with bash's `/dev/tcp`:
+# A third container joins too and reaches nginx on `localhost:80`, as two processes on one host
+# would. The image has no `curl`, so it speaks HTTP with bash's `/dev/tcp` and prints the page's
+# title:
 
 # %%
 !docker run --rm --network container:dn-01-pod nginx:stable bash -c 'exec 3<>/dev/tcp/127.0.0.1/80; printf "GET / HTTP/1.0\r\n\r\n" >&3; grep -o "<title>.*</title>" <&3'
 
 # %% [markdown]
-# All of them are in one network namespace, so they have one IP address. The kernel names each
-# namespace; the Pod's containers name the same one, while `dn-01-web` has its own:
+# The kernel names each network namespace (`net:[number]`); `/proc/self/ns/net` inside a container
+# says which one it is in. Ask the Pod's two containers, then `dn-01-web`. The numbers differ from
+# run to run; when this notebook is checked, a namespace equal to the one on the line before it
+# shows as `net:[SAME]` and any other as `net:[NS]`:
+
+# %%
+!docker exec dn-01-pod readlink /proc/self/ns/net
+!docker exec dn-01-pod-nginx readlink /proc/self/ns/net
+!docker exec dn-01-web readlink /proc/self/ns/net
+
+# %% [markdown]
+# The same comparison from Python: the Pod's containers share one namespace (so one IP address),
+# while `dn-01-web` has its own.
 
 # %%
 pod = client.containers.get("dn-01-pod")
 {
-    "pod and its nginx share a namespace": network_namespace(pod) == network_namespace(pod_nginx),
-    "dn-01-web has its own": network_namespace(web) != network_namespace(pod),
+    "pod and its nginx share a namespace": network_namespace(pod)
+    == network_namespace(client.containers.get("dn-01-pod-nginx")),
+    "dn-01-web has its own": network_namespace(client.containers.get("dn-01-web"))
+    != network_namespace(pod),
 }
 
 # %% [markdown]
@@ -123,22 +163,36 @@ pod = client.containers.get("dn-01-pod")
 # Docker still run unchanged: they are OCI images, and containerd runs them, as it does for Docker.
 #
 # ## 5. Try it yourself
-# **Exercise.** Add a third container, `dn-01-pod-shell`, to the Pod (`--network
-# container:dn-01-pod`, running `sleep infinity`) and check that it shares the Pod's namespace.
-# The check below prints `True` when you got it right.
+# **Exercise.** Add a container named `dn-01-pod-shell` to the Pod: it should run `sleep infinity`
+# from `nginx:stable` and live in `dn-01-pod`'s network namespace. Write the `!docker run` line in
+# the empty cell, run it, then run the check below it.
 
 # %%
-!docker run -d --name dn-01-pod-shell --network container:dn-01-pod --label tutorial=docker-notebooks --label tutorial.notebook=01 nginx:stable sleep infinity
+
+# %% [markdown]
+# Solution (hidden; click to show):
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+!docker run -d --name dn-01-pod-shell --network container:dn-01-pod nginx:stable sleep infinity
 
 # %% [markdown]
 # Check:
 
 # %%
-network_namespace(client.containers.get("dn-01-pod-shell")) == network_namespace(pod)
+found = client.containers.list(all=True, filters={"name": "^dn-01-pod-shell$"})
+if not found:
+    print("Hint: no container is named dn-01-pod-shell yet: look at the --name of your docker run.")
+elif found[0].status != "running":
+    print("Hint: dn-01-pod-shell is not running: look at the command it runs (docker ps -a).")
+elif network_namespace(found[0]) != network_namespace(client.containers.get("dn-01-pod")):
+    print("Hint: dn-01-pod-shell has a namespace of its own: look at how dn-01-pod-nginx joined.")
+else:
+    print("Pass: dn-01-pod-shell shares dn-01-pod's network namespace; it is in the Pod.")
 
 # %% [markdown]
 # ## Clean up
-# Remove the containers this notebook made; they all carry `tutorial.notebook=01`.
+# Remove the containers this notebook made; they all carry `tutorial.notebook=01`. This also lets
+# the next notebook use the engine.
 
 # %%
 cleanup(notebook="01")["kind"].value_counts()
@@ -147,8 +201,10 @@ cleanup(notebook="01")["kind"].value_counts()
 # ## Summary
 # - A cluster is a control plane and worker nodes; nodes run Pods; a Pod is one or more containers
 #   sharing one IP and, optionally, storage.
-# - Docker runs containers through containerd (`ctr -n moby` sees them).
-# - Containers that join one network namespace reach each other on `localhost`: that is a Pod.
+# - Docker runs containers through containerd: `docker version` names it, and
+#   `ctr -n moby containers list` lists Docker's containers under the same IDs.
+# - Containers that join one network namespace (`--network container:<name>`) reach each other on
+#   `localhost`: that is a Pod.
 # - Kubernetes talks to containerd through the CRI; dockershim is gone since v1.24.
 #
 # ## What's next?
@@ -158,5 +214,7 @@ cleanup(notebook="01")["kind"].value_counts()
 # - Kubernetes: [Pods](https://kubernetes.io/docs/concepts/workloads/pods/) and
 #   [cluster components](https://kubernetes.io/docs/concepts/overview/components/)
 # - Kubernetes: [Dockershim removal FAQ](https://kubernetes.io/blog/2022/02/17/dockershim-faq/)
+# - Docker: [`docker version`](https://docs.docker.com/reference/cli/docker/version/)
 # - Docker: [container networking, `--network container:`](https://docs.docker.com/engine/network/#container-networks)
-# - containerd: [getting started with `ctr`](https://github.com/containerd/containerd/blob/main/docs/getting-started.md)
+# - containerd: [project page at the CNCF](https://www.cncf.io/projects/containerd/) and
+#   [getting started with `ctr`](https://github.com/containerd/containerd/blob/main/docs/getting-started.md)

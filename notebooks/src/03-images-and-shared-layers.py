@@ -1,12 +1,12 @@
 # %% [markdown]
 # # 03 · Images and shared layers
 #
-# List local images, open them up into layers, and work out how much disk two images that share a
-# base really use.
+# List local images, open them up into layers, and work out how much disk images that share
+# layers really use.
 #
 # ## Overview
-# 1. `docker images`
-# 2. An image is a stack of layers
+# 1. `docker images`: what this engine holds
+# 2. An image is a stack of layers: `RootFS.Layers`
 # 3. Disk used versus the sum of sizes
 # 4. The engine's own accounting: `docker system df -v`
 # 5. Try it yourself
@@ -19,10 +19,21 @@
 # **Time to learn:** 15 minutes
 #
 # ## Setup
+# Check the engine and make sure both nginx tags are here (pulled quietly when they are not).
+# `claim_pulls` notes that this notebook may remove `debian:trixie-slim` at the end, but only
+# if it is not on the engine yet: an image you pulled yourself is never removed.
 
 # %%
-from helpers.cleanup import cleanup
-from helpers.layers import MB, disk_usage, engine_disk_usage, layer_sizes, layer_table
+from helpers.cleanup import claim_pulls, cleanup
+from helpers.layers import (
+    MB,
+    check_disk_used,
+    disk_usage,
+    engine_shares,
+    layer_sizes,
+    layer_table,
+    layer_users,
+)
 from helpers.notebook import setup_notebook
 from helpers.plots import shared_bytes_chart
 from helpers.registry import ensure_image
@@ -30,122 +41,168 @@ from helpers.registry import ensure_image
 lab = setup_notebook("03")
 client = lab.client
 TAGS = ["nginx:stable", "nginx:latest"]
+THREE = [*TAGS, "debian:trixie-slim"]
 for tag in TAGS:
     ensure_image(tag, client=client)
+_ = claim_pulls(["debian:trixie-slim"], notebook="03", client=client)
 
 # %% [markdown]
 # ## 1. `docker images`
-# `docker images nginx` lists the local images of the `nginx` repository. Its columns changed in
-# recent CLI versions, so this lesson names them with `--format`:
+# `docker images nginx` lists the local images of the `nginx` repository, one row per tag. Which
+# columns it prints depends on the CLI version; `--format` names the columns to print, so the
+# table has these four whatever your version:
 
 # %%
-%%bash
-docker images nginx --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}'
+!docker images nginx --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}'
 
 # %% [markdown]
-# Added up, the two look like they take the sum of both sizes. They do not.
+# Two tags, two image IDs, two sizes. Added up, the sizes suggest the pair takes their sum on
+# disk. It takes less, because the two images share a layer.
 #
 # ## 2. An image is a stack of layers
-# `docker image inspect` lists an image's layers under `RootFS.Layers`, bottom first, each named
-# by the digest of its content. The `layer_sizes` helper pairs them with their sizes:
+# `docker image inspect` shows an image's layers under `RootFS.Layers`, bottom first. Each is
+# named by the `sha256` digest of its unpacked content (its *diff ID*):
+
+# %%
+!docker image inspect --format '{{json .RootFS.Layers}}' nginx:stable nginx:latest
+
+# %% [markdown]
+# Each tag has two layers, and both lists start with the same digest. The `layer_sizes` helper
+# reads the same list through the Docker SDK and pairs each layer with its size from the image's
+# history; `layer_table` puts the two images side by side, one row per distinct layer, with how
+# many of the images use it (`users`):
 
 # %%
 images = {tag: layer_sizes(client, tag) for tag in TAGS}
-{tag: len(layers) for tag, layers in images.items()}
-
-# %% [markdown]
-# One row per distinct layer, and which image uses it:
-
-# %%
 table = layer_table(images)
-table
+table[["layer", "size_mb", *TAGS, "users"]]
 
 # %% [markdown]
-# The number of layers both tags use:
+# Three distinct layers: the bottom one is used by both tags (the Debian base), and each tag
+# has one layer of its own (its nginx). The number of layers both tags use:
 
 # %%
 int(table["shared"].sum())
 
 # %% [markdown]
 # ## 3. Disk used versus the sum of sizes
-# The source notes do this sum with Docker Hub's images of the time: two tags of 133 MB that share
-# a 69.3 MB base take 133 + 133 − 69.3 = 196.7 MB, not 266 MB. Here is the same sum with the real
-# numbers of the images on this engine (in MB):
+# Adding image sizes up counts a layer once for every image that uses it, but the engine stores
+# it once. So the disk several images use together is
+#
+# > **disk used = sum of sizes − Σ over shared layers of (users − 1) × layer size**
+#
+# When every shared layer has exactly two users, as with two tags built on one base, that is
+# simply *sum of sizes − shared bytes*. With three or more users it is not (section 5).
+#
+# The source notes do this sum with Docker Hub's images of their time: two tags of 133 MB that
+# share a 69.3 MB base take 133 + 133 − (2 − 1) × 69.3 = 196.7 MB, not 266 MB. Here is the same
+# rule with this engine's images: `overcount_mb` is (users − 1) × size for each layer.
+
+# %%
+table[["layer", "size_mb", "users", "overcount_mb"]]
+
+# %% [markdown]
+# The totals in MB: `sum_of_sizes` adds the two sizes up, `saved` is the overcount above, and
+# `disk_used` counts each distinct layer once:
 
 # %%
 usage = disk_usage(images)
 {key: round(value / MB, 1) for key, value in usage.items()}
 
 # %% [markdown]
-# `disk_used` is `sum_of_sizes − shared`: every shared layer is stored once.
+# Counting each distinct layer once gives the same bytes as the rule, and with two images the
+# overcount is exactly the shared bytes:
 
 # %%
-usage["disk_used"] == usage["sum_of_sizes"] - usage["shared"]
+(
+    usage["disk_used"] == usage["sum_of_sizes"] - usage["saved"],
+    usage["saved"] == usage["shared"],
+)
 
 # %% [markdown]
-# Drawn per image: the blue part is stored once for both.
+# Drawn per image: the blue part is the layer the two images share, stored once.
 
 # %%
 shared_bytes_chart(images)
 
 # %% [markdown]
 # ## 4. The engine's own accounting
-# `docker system df -v` reports, per image, its size, the part shared with other images and the
-# part unique to it:
+# `docker system df -v` reports disk use per image. In its images table, SIZE is the image's full
+# size, SHARED SIZE the bytes of its layers that another image on this engine also uses, and
+# UNIQUE SIZE the rest. `grep` keeps the header and the nginx rows:
 
 # %%
-%%bash
-# NBVAL_IGNORE_OUTPUT
-docker system df -v | sed -n '/^REPOSITORY/,/^$/p'
+!docker system df -v | grep -E '^(REPOSITORY|nginx) '
 
 # %% [markdown]
-# The helper reads the same numbers from the engine API:
+# `engine_shares` works the same three numbers out from `RootFS.Layers`, counting the users of
+# each layer among all images on this engine as the engine does, and compares them with the
+# engine's own to the byte:
 
 # %%
-engine = engine_disk_usage(client, TAGS)
-engine
-
-# %% [markdown]
-# They agree with the layer arithmetic above (to the byte, before rounding):
-
-# %%
-shared_engine = client.df()["Images"]
-all(
-    i["SharedSize"] == usage["shared"]
-    for i in shared_engine
-    if set(i["RepoTags"] or []) & set(TAGS)
-)
+engine_shares(client, TAGS)
 
 # %% [markdown]
 # ## 5. Try it yourself
-# **Exercise.** `debian:trixie-slim` is the base of both nginx images. Add it to `images` with
-# `layer_sizes` and recompute `disk_usage`: how much more disk do three images take than two?
+# **Exercise.** The lab's nginx images are built on `debian:trixie-slim`. Pull it, look at its
+# layers with `docker image inspect`, and work out how much disk the three images
+# `nginx:stable`, `nginx:latest` and `debian:trixie-slim` use together, in bytes. Put the result
+# in a variable named `three_used`. (`layer_sizes(client, "debian:trixie-slim")` gives its layer
+# sizes; `images` already holds the two nginx tags'.)
 
 # %%
-ensure_image("debian:trixie-slim", client=client)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+!docker pull -q debian:trixie-slim
+!docker image inspect --format '{{json .RootFS.Layers}}' debian:trixie-slim
 three = {**images, "debian:trixie-slim": layer_sizes(client, "debian:trixie-slim")}
-disk_usage(three)["disk_used"] - usage["disk_used"]
+users = layer_users(three)
+sizes = {layer: size for layers in three.values() for layer, size in layers.items()}
+sum_of_sizes = sum(sum(layers.values()) for layers in three.values())
+three_used = sum_of_sizes - sum((users[layer] - 1) * size for layer, size in sizes.items())
 
 # %% [markdown]
-# Zero bytes: the Debian image is nothing but the shared base layer.
-#
-# ## Clean up
-# This lesson only read images, so there is nothing to remove. The clean-up call also lets the next
-# notebook use the engine (see the README on running two copies at once):
+# Check your answer:
 
 # %%
-len(cleanup(notebook="03"))
+print(check_disk_used(client, THREE, globals().get("three_used"), name="three_used"))
+
+# %% [markdown]
+# Debian's one layer is the nginx images' base, so the base now has three users and the sum of
+# sizes counts it twice too often. Taking the shared bytes off once, as for two images, leaves
+# one copy too many; the rule does not:
+
+# %%
+three_usage = disk_usage({ref: layer_sizes(client, ref) for ref in THREE})
+(
+    three_usage["disk_used"] == three_usage["sum_of_sizes"] - three_usage["saved"],
+    three_usage["disk_used"] == three_usage["sum_of_sizes"] - three_usage["shared"],
+)
+
+# %% [markdown]
+# ## Clean up
+# This lesson only read images; the clean-up removes `debian:trixie-slim` if this notebook pulled
+# it, and lets the next notebook use the engine:
+
+# %%
+_ = cleanup(notebook="03")
 
 # %% [markdown]
 # ## Summary
-# - `docker images` shows each image's full size; images that share layers store them once.
-# - `RootFS.Layers` lists an image's layers; compare two lists to find the shared ones.
-# - Disk used = sum of sizes − shared layers; `docker system df -v` reports the same.
+# - `docker images` shows each image's full size; `--format` picks the columns.
+# - `docker image inspect --format '{{json .RootFS.Layers}}'` lists an image's layers, bottom
+#   first; compare two lists to find the layers two images share.
+# - Disk used = sum of sizes − Σ over shared layers of (users − 1) × layer size. "Sum − shared"
+#   is the special case where every shared layer has two users.
+# - `docker system df -v` reports each image's SHARED SIZE and UNIQUE SIZE, and they agree with
+#   the layer arithmetic to the byte.
 #
 # ## What's next?
 # [04 · Image history](04-image-history.ipynb): which instruction made which layer.
 #
 # ## Resources
 # - Docker: [`docker image ls`](https://docs.docker.com/reference/cli/docker/image/ls/) and its `--format`
+# - Docker: [`docker image inspect`](https://docs.docker.com/reference/cli/docker/image/inspect/)
 # - Docker: [Storage drivers: images and layers](https://docs.docker.com/engine/storage/drivers/)
 # - Docker: [`docker system df`](https://docs.docker.com/reference/cli/docker/system/df/)
+# - OCI image spec: [layer diff IDs and chain IDs](https://github.com/opencontainers/image-spec/blob/main/config.md)

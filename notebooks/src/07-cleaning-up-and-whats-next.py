@@ -1,27 +1,29 @@
 # %% [markdown]
 # # 07 · Cleaning up and what's next
 #
-# Remove everything the series made, by its label, and check that nothing else was touched.
+# Find everything the series left on this engine by its label, remove exactly that, check that a
+# container of your own is still there, and see where to go next.
 #
 # ## Overview
-# 1. What the series made
-# 2. Your own things stay
-# 3. Clean up by label
+# 1. Labels mark what the series made
+# 2. A container of your own
+# 3. Clean up by label: the command, then the helper
 # 4. Try it yourself
 # 5. What's next: Compose and Kubernetes
 #
 # ## Prerequisites
 # | Concept | Importance | Notes |
 # | --- | --- | --- |
-# | [05 · Running containers](05-running-containers-and-restart-policies.ipynb) | Helpful | labels, `docker ps -f` |
+# | [05 · Running containers](05-running-containers-and-restart-policies.ipynb) | Necessary | `docker run -d`, `docker ps -f` |
+# | [06 · Publishing ports](06-publishing-ports.ipynb) | Helpful | `-p 127.0.0.1:8080:80` |
 #
 # **Time to learn:** 10 minutes
 #
 # ## Setup
+# The lesson runs `nginx:stable`; the setup fetches it when it is missing.
 
 # %%
-from helpers.cleanup import claimed_images, cleanup
-from helpers.containers import ps_frame, run
+from helpers.cleanup import cleanup
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 
@@ -30,108 +32,158 @@ client = lab.client
 _ = ensure_image("nginx:stable", client=client)
 
 # %% [markdown]
-# ## 1. What the series made
-# Everything the series creates carries the label `tutorial=docker-notebooks`. Start one such
-# container, as the earlier lessons did, so there is something to clean up:
+# ## 1. Labels mark what the series made
+# A label is a `key=value` pair stored on a container, an image, a network or a volume. After
+# `setup_notebook("07")`, each `docker run` line of a lesson gets two: `tutorial=docker-notebooks`
+# for the whole series and `tutorial.notebook=07` for this lesson. Run one nginx in the background
+# and one container that prints a word and stops:
 
 # %%
-web = run(client, "nginx:stable", "07", "web", notebook="07")
-web.name
-
-# %% [markdown]
-# `docker ps -f label=...` lists the series' containers, and only those:
+!docker run -d --name web-07 nginx:stable
 
 # %%
-!docker ps -a -f label=tutorial=docker-notebooks --format '{{{{.Names}}}}'
+!docker run --name once-07 nginx:stable echo done
 
 # %% [markdown]
-# ## 2. Your own things stay
-# Now a container *you* might have made, without the label:
+# `docker inspect` shows the labels a container carries; this Go template picks out the two
+# `tutorial` ones:
 
 # %%
-!docker run -d --name my-own-nginx-07 nginx:stable
+!docker inspect --format '{{index .Config.Labels "tutorial"}} {{index .Config.Labels "tutorial.notebook"}}' web-07
 
 # %% [markdown]
-# ## 3. Clean up by label
-# `cleanup()` removes the containers, networks, volumes and built images that carry the label,
-# and the images the series pulled that were not here before it ran:
+# ## 2. A container of your own
+# A `%%bash` cell runs its commands exactly as typed, without the series' labels, as a terminal
+# would: here it stands for a container you started yourself. (When an earlier run of this cell
+# already made it, `docker start` starts it again instead.)
+
+# %%
+%%bash
+docker start my-own-nginx-07 2>/dev/null || docker run -d --name my-own-nginx-07 nginx:stable
+
+# %% [markdown]
+# Now list what carries the series' label. `-a` includes stopped containers such as `once-07`,
+# which plain `docker ps` leaves out:
+
+# %%
+!docker ps -a --filter label=tutorial=docker-notebooks
+
+# %% [markdown]
+# `web-07` and `once-07` are listed; `my-own-nginx-07` is not, because it has no `tutorial` label.
+# (`--filter` and lesson 05's `-f` are the same option.)
+#
+# ## 3. Clean up by label: the command, then the helper
+# `docker ps -aq` prints only the IDs of what the filter selects, and `docker rm -f` removes those
+# containers, running or stopped. The filter selects by the series' label, so this command can
+# only remove containers that carry it, never yours:
+
+# %%
+!docker rm -f $(docker ps -aq --filter label=tutorial=docker-notebooks)
+
+# %% [markdown]
+# Run that cell a second time and there is nothing left to select: `docker rm` then gets no
+# argument, says it "requires at least 1 argument", and removes nothing.
+#
+# Nothing with the series' label is left (`wc -l` counts the IDs):
+
+# %%
+!docker ps -aq --filter label=tutorial=docker-notebooks | wc -l
+
+# %% [markdown]
+# and your container is still running (`^...$` makes the name filter exact, as in lesson 05):
+
+# %%
+!docker ps --filter 'name=^my-own-nginx-07$' --format '{{.Names}}: {{.Status}}'
+
+# %% [markdown]
+# `docker rm` removes containers only. The series may also have left networks, volumes and images
+# it built, all labelled, and images it pulled. A pulled image keeps the labels its authors gave
+# it (labels are fixed for an object's lifetime), so the series records instead which tags it
+# pulled that were not here before. `cleanup()` removes all of these, selected the same way: by
+# label, or from that record. An image that a container still uses (yours included) stays, and
+# stays recorded, until that container is gone. What it removes depends on what the earlier
+# lessons left, so its table differs from run to run:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-removed = cleanup(client=client)
-removed
+cleanup(client=client)
 
 # %% [markdown]
-# The series' container is gone:
-
-# %%
-web.name in removed["name"].tolist()
-
-# %% [markdown]
-# and yours is still running:
-
-# %%
-ps_frame(client, filters={"name": "my-own-nginx-07"})[["name", "state"]]
-
-# %% [markdown]
-# No container with the label is left:
-
-# %%
-client.containers.list(all=True, filters={"label": "tutorial=docker-notebooks"})
-
-# %% [markdown]
-# It is yours, so removing it is your call; this lesson made it, so it removes it by name:
+# The container you made stays yours: removing it is your call. This lesson made it, so it removes
+# it, by name:
 
 # %%
 !docker rm -f my-own-nginx-07
 
 # %% [markdown]
-# The cleanup above left `nginx:stable` alone although the series pulled it: your container
-# runs from it, and removing the tag would leave your container's image without a name. The
-# cleanup keeps its claim instead. With your container gone, run it once more; afterwards no image
-# the series pulled is left:
-
-# %%
-_ = cleanup(client=client)
-claimed_images()
-
-# %% [markdown]
 # ## 4. Try it yourself
-# **Exercise.** Networks are cleaned up the same way. Create a labelled network `dn-07-net`, then
-# run the notebook's cleanup and check the network is gone.
+# **Exercise.** The next cell leaves two containers of the series again: `web-07` running and
+# `once-07` stopped. Put the IDs of the series' *stopped* containers, and only those, into a
+# Python list named `stopped`, with one `docker ps` command and filters. The form
+# `stopped = !docker ps ...` keeps a command's output lines in a Python list.
 
 # %%
-!docker network create --label tutorial=docker-notebooks --label tutorial.notebook=07 dn-07-net
+!docker run -d --name web-07 nginx:stable
+!docker run --name once-07 nginx:stable echo done
 
 # %%
-cleanup(notebook="07", client=client)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+stopped = !docker ps -q --filter label=tutorial=docker-notebooks --filter status=exited
 
 # %% [markdown]
-# Check (an empty list: no network of that name is left):
+# Check:
 
 # %%
-client.networks.list(names=["dn-07-net"])
+series = client.containers.list(all=True, filters={"label": "tutorial=docker-notebooks"})
+expected = sorted(c.id[:12] for c in series if c.status == "exited")
+answer = sorted(globals().get("stopped") or [])
+if not expected:
+    print("Hint: the series has no stopped container now: run the cell that makes once-07 first.")
+elif answer == expected:
+    print("Pass: exactly the series' stopped containers.")
+elif not answer:
+    print("Hint: `stopped` is empty: assign it the output of your `!docker ps ...` command.")
+else:
+    print("Hint: your list differs: look at `docker ps --help` and which filters must all match.")
 
 # %% [markdown]
-# Everything else you had (containers, images, networks) was never selected: the cleanup asks
-# the engine only for objects with the label. `make lab-down` stops the lab's engine and
-# registry, if the lab started them, and keeps images.
+# ## Clean up
+# Remove what this notebook made (selected by its label) and let the next notebook use the
+# engine:
+
+# %%
+cleanup(notebook="07")["kind"].value_counts()
+
+# %% [markdown]
+# ## Summary
+# - Label what you create, and look before you delete: `docker ps -a --filter label=KEY=VALUE`
+#   lists exactly what the label selects, stopped containers included.
+# - `docker rm -f $(docker ps -aq --filter label=...)` removes exactly those containers; one
+#   without the label is never selected.
+# - The series' `cleanup()` also removes its networks, volumes, built images and the tags it
+#   pulled, and keeps an image while any container uses it.
+# - Filters on different keys (`label`, `status`) must all match.
 #
 # ## What's next: Compose and Kubernetes
-# - **Docker Compose** describes several containers, their networks, volumes and published ports
-#   in one `compose.yaml`, and starts them with `docker compose up`.
-# - **Kubernetes** runs Pods (lesson 01) across a cluster of nodes: a Deployment keeps N copies of
-#   a Pod running (restart policies across machines), and a Service publishes them (lesson 06).
-#   `kind` or `minikube` give you a cluster on a laptop.
-# - **Building images**: write a Dockerfile and `docker build` your own; lesson 04's history is
-#   the recipe read backwards.
-#
-# ## Summary
-# - Label everything you create; clean up by label, never by "everything".
-# - `docker ps -f label=...` shows exactly what a label selects before you delete it.
+# - **Docker Compose** describes several containers, with their published ports, networks and
+#   volumes, in one `compose.yaml`; `docker compose up -d` starts them all, and `docker compose
+#   down` stops and removes the containers and networks `up` made. The lab engine has the Compose
+#   plugin (`docker compose version`). Lesson 06's `-p 127.0.0.1:8080:80` becomes
+#   `ports: ["127.0.0.1:8080:80"]`.
+# - **Kubernetes** runs Pods (lesson 01) on a cluster of machines: a Deployment keeps a chosen
+#   number of copies of a Pod running and replaces the ones that fail, and a Service gives them
+#   one stable address. [kind](https://kind.sigs.k8s.io/) and
+#   [minikube](https://minikube.sigs.k8s.io/) run a small cluster on one machine for practice.
+# - **Your own images**: a Dockerfile is the recipe that lesson 04's `docker history` reads
+#   backwards; `docker build` turns it into an image.
 #
 # ## Resources
 # - Docker: [Object labels](https://docs.docker.com/engine/manage-resources/labels/)
+# - Docker: [`docker ps` and its filters](https://docs.docker.com/reference/cli/docker/container/ls/)
 # - Docker: [Prune unused objects (and `--filter label=`)](https://docs.docker.com/engine/manage-resources/pruning/)
-# - Docker: [Compose overview](https://docs.docker.com/compose/)
+# - Docker: [Compose overview](https://docs.docker.com/compose/),
+#   [`ports` in a Compose file](https://docs.docker.com/reference/compose-file/services/#ports) and
+#   [`docker compose down`](https://docs.docker.com/reference/cli/docker/compose/down/)
+# - Docker: [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
 # - Kubernetes: [Deployments](https://kubernetes.io/docs/concepts/workloads/controllers/deployment/) and [Services](https://kubernetes.io/docs/concepts/services-networking/service/)
