@@ -68,27 +68,35 @@ def remember(notebook: str, made: set[str]) -> None:
             ledger[notebook] = sorted(set(ledger.get(notebook, [])) | made)
 
 
+def prune(records: set[str], client: docker.DockerClient | None = None) -> set[str]:
+    """Prune exactly ``records``, in rounds (a record a newer one builds on goes only after
+    it); return those still there (used by an image, say)."""
+    import docker
+
+    client = client_or_connect(client)
+    left = set(records) & cache_ids(client)
+    for _ in range(PRUNE_ROUNDS):
+        for record in sorted(left):
+            with contextlib.suppress(docker.errors.APIError):
+                client.api.prune_builds(filters={"id": record}, all=True)
+        still = left & cache_ids(client)
+        if still == left:
+            break
+        left = still
+    return left
+
+
 def release(notebook: str | None = None, client: docker.DockerClient | None = None) -> int:
     """Prune the cache records recorded for ``notebook`` (every notebook's when None).
 
-    Call it after the images built from them are removed: a record an image still uses stays.
-    Returns how many records are gone.
+    Call it after the images built from them are removed: a record an image still uses stays,
+    recorded, for the next cleanup. Returns how many records are gone.
     """
-    import docker
-
     client = client_or_connect(client)
     with _ledger() as ledger:
         names = [notebook] if notebook else list(ledger)
         wanted = {i for name in names for i in ledger.get(name, [])}
-        left = wanted & cache_ids(client)
-        for _ in range(PRUNE_ROUNDS):
-            for record in sorted(left):
-                with contextlib.suppress(docker.errors.APIError):
-                    client.api.prune_builds(filters={"id": record}, all=True)
-            still = left & cache_ids(client)
-            if still == left:
-                break
-            left = still
+        left = prune(wanted, client)
         for name in names:
             kept = sorted(set(ledger.get(name, [])) & left)
             if kept:

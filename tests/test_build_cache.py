@@ -33,8 +33,7 @@ def learners_cache(client):
     made = build_cache.cache_ids(client) - before
     yield made
     client.images.remove("learner-own-build:1")
-    for record in made:
-        client.api.prune_builds(filters={"id": record}, all=True)
+    assert not build_cache.prune(made, client)
 
 
 def test_cleanup_prunes_the_series_build_cache_and_frees_the_base_layers(client, learners_cache):

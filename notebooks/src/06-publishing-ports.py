@@ -152,9 +152,10 @@ wait_http(f"http://127.0.0.1:{PORT}")
 !docker run -d -p 80 --name dn-06-everywhere nginx
 
 # %% [markdown]
-# `docker port` shows which host port the engine picked, on `0.0.0.0` and `[::]`. It comes from
-# the range this machine keeps for ephemeral ports (`/proc/sys/net/ipv4/ip_local_port_range`), so
-# it is neither 80 nor 8080:
+# `docker port` shows which host ports the engine picked: one on `0.0.0.0` (IPv4) and one on
+# `[::]` (IPv6). They often have the same number, but Engine 26.1 picks each on its own, so they
+# may differ by one or more. They come from the range this machine keeps for ephemeral ports
+# (`/proc/sys/net/ipv4/ip_local_port_range`), so they are neither 80 nor 8080:
 
 # %%
 !docker port dn-06-everywhere
