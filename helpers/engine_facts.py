@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -250,6 +251,55 @@ def write(record: dict, path: Path = DATA_FILE) -> None:
 def comparable(record: dict) -> dict:
     """``record`` without what legitimately varies between two observations (the date)."""
     return {key: value for key, value in record.items() if key not in VOLATILE}
+
+
+def _masked(text: str) -> str:
+    """A history row's instruction with version numbers masked (``NGINX_VERSION=N``)."""
+    return re.sub(r"\d[\w.+~:-]*", "N", text)
+
+
+def shape(record: dict) -> dict:
+    """What an engine shows of any build of the lab images: the engine and its store, how many
+    layers each image has and which of them it shares, whether its ID is the registry digest
+    (containerd store) or the config digest (classic), each history row's kind (image ID or
+    ``<missing>``, instruction with versions masked, comment, whether it added bytes), and
+    whether ``docker system df``'s total is the sum of sizes less the shared bytes counted
+    twice. Two records of the same engine agree on it even when the lab images were rebuilt on
+    another machine (other digests, a few bytes more or less).
+
+    Example:
+        >>> shape(load())["images"]["nginx:stable"]["layers"]  # doctest: +SKIP
+        2
+    """
+    images = record["images"]
+    base = images["debian:trixie-slim"]["layers"][0]
+    df = record["system_df"]
+    classic_total = (
+        sum(df["images"][ref]["size_bytes"] for ref in IMAGES)
+        - 2 * (df["images"]["debian:trixie-slim"]["size_bytes"])
+    )
+    return {
+        key: record[key]
+        for key in ("engine", "api_version", "containerd", "image_store", "storage_driver")
+    } | {
+        "images": {
+            ref: {
+                "layers": len(facts["layers"]),
+                "on_the_base": facts["layers"][0] == base,
+                "id_is_the_registry_digest": facts["id"] == facts["digest"],
+            }
+            for ref, facts in images.items()
+        },
+        "shared_layers": record["shared_layers"]["count"],
+        "df_total_is_sum_less_shared": df["layers_size_bytes"] == classic_total,
+        "history": {
+            ref: [
+                (row["image"], _masked(row["created_by"]), row["comment"], row["size"] != "0B")
+                for row in rows
+            ]
+            for ref, rows in record["history"].items()
+        },
+    }
 
 
 def differences(observed: dict, recorded: dict, prefix: str = "") -> list[str]:
