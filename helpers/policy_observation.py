@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from .containers import restart_facts, wait_for
 from .errors import TutorialError
+from .registry_api import REGISTRY_HOST
 from .restarts import policy_spec
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 DATA_FILE = Path(__file__).resolve().parent.parent / "notebooks" / "data" / "restart-policies.json"
 POLICIES = ("no", "on-failure", "on-failure:1", "always", "unless-stopped")
 IMAGE = "nginx:stable"
-IMAGE_SOURCE = "127.0.0.1:5000/library/nginx:stable"
+IMAGE_SOURCE = f"{REGISTRY_HOST}/library/nginx:stable"
 
 EXITS_1 = "exits 1 by itself"
 EXITS_0 = "exits 0 by itself"
@@ -154,15 +155,17 @@ def _observe_daemon_restart(engine: ScratchEngine) -> tuple[dict[tuple[str, str]
     containers = {key: engine.client.containers.get(cid) for key, cid in ids.items()}
     # A window: "stays down" needs watching. It ends once the set of running containers has not
     # changed for DAEMON_QUIET_SECONDS (the engine restarts them all at once at daemon start).
-    deadline = time.monotonic() + DAEMON_WATCH_SECONDS
-    running, quiet_since = None, time.monotonic()
-    while time.monotonic() < deadline:
+    seen = {"running": None, "since": time.monotonic()}
+
+    def quiet() -> bool:
         now_running = {key for key, c in containers.items() if _running(c)}
-        if now_running != running:
-            running, quiet_since = now_running, time.monotonic()
-        elif time.monotonic() - quiet_since >= DAEMON_QUIET_SECONDS:
-            break
-        time.sleep(0.2)
+        if now_running != seen["running"]:
+            seen["running"], seen["since"] = now_running, time.monotonic()
+            return False
+        return time.monotonic() - seen["since"] >= DAEMON_QUIET_SECONDS
+
+    with contextlib.suppress(TutorialError):  # watched the whole window: take what was seen
+        wait_for(quiet, timeout=DAEMON_WATCH_SECONDS, interval=0.2, what="the engine to settle")
     outcomes, exit_codes = {}, {}
     for (situation, policy), container in containers.items():
         facts = restart_facts(container)
