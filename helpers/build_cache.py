@@ -16,13 +16,11 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .engine import client_or_connect
-from .state import state_dir
+from .state import locked_json
 
 if TYPE_CHECKING:
     import docker
@@ -31,17 +29,9 @@ if TYPE_CHECKING:
 PRUNE_ROUNDS = 5
 
 
-@contextlib.contextmanager
-def _ledger() -> Iterator[dict]:
-    path = state_dir() / "build-cache.json"
-    with open(state_dir() / "build-cache.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            data = {}
-        yield data
-        path.write_text(json.dumps(data, indent=2, sort_keys=True))
+def _ledger():
+    """Which cache records each notebook's builds made, locked for the ``with`` block."""
+    return locked_json("build-cache")
 
 
 def cache_ids(client: docker.DockerClient | None = None) -> set[str]:

@@ -14,9 +14,7 @@ The remove functions refuse anything without the label (:class:`~helpers.errors.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import build_cache, series_lock
@@ -24,7 +22,7 @@ from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
 from .refs import normalize_ref
-from .state import state_dir
+from .state import locked_json
 
 if TYPE_CHECKING:
     import docker
@@ -56,18 +54,9 @@ def remove_network(network: Any) -> None:
 # --------------------------------------------------------------------------- pulled-image ledger
 
 
-@contextlib.contextmanager
-def _ledger() -> Iterator[dict]:
+def _ledger():
     """The ledger of claimed tags, locked for the duration of the ``with`` block."""
-    path = state_dir() / "pulled-images.json"
-    with open(state_dir() / "pulled-images.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            data = {}
-        yield data
-        path.write_text(json.dumps(data, indent=2, sort_keys=True))
+    return locked_json("pulled-images")
 
 
 def claim_pulls(
