@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import os
 import re
@@ -31,6 +30,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import setup_records
 from .errors import LabError, TutorialError
 from .registry_api import REGISTRY_HOST
 
@@ -220,32 +220,17 @@ def observe_matrix(setups: list[str] | None = None) -> dict[str, dict]:
 
 def load_all(path: Path = DATA_FILE) -> dict[str, dict]:
     """Every recorded set-up: ``{setup name: record}``."""
-    return json.loads(path.read_text())["setups"]
+    return setup_records.load_all(path)
 
 
 def load(setup: str | None = None, path: Path = DATA_FILE) -> dict:
     """The record of one set-up (by default the lab's own engine, ``26.1``)."""
-    stored = json.loads(path.read_text())
-    return stored["setups"][setup or stored["default"]]
+    return setup_records.load(path, setup)
 
 
 def write(record: dict, path: Path = DATA_FILE) -> None:
     """Store ``record`` (one set-up's) with the date it was observed, keeping the others."""
-    from .lab.engines import DEFAULT_SETUP, SETUPS
-
-    try:
-        stored = json.loads(path.read_text())
-    except (OSError, ValueError):
-        stored = {}
-    setups = stored.get("setups", {})
-    setups[record["setup"]] = {**record, "observed_on": dt.date.today().isoformat()}
-    stored = {
-        "default": DEFAULT_SETUP,
-        "images": IMAGES,
-        "setups": {name: setups[name] for name in SETUPS if name in setups},
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stored, indent=2, ensure_ascii=False) + "\n")
+    setup_records.write(path, record, images=IMAGES)
 
 
 def comparable(record: dict) -> dict:

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import setup_records
 from .containers import restart_facts, wait_for
 from .errors import TutorialError
 from .registry_api import REGISTRY_HOST
@@ -243,31 +244,17 @@ def load(path: Path = DATA_FILE, setup: str | None = None) -> dict:
         >>> load()["setup"], load(setup="20.10")["engine"]  # doctest: +SKIP
         ('26.1', 'Docker Engine 20.10.24+dfsg1')
     """
-    stored = json.loads(path.read_text())
-    return stored["setups"][setup or stored["default"]]
+    return setup_records.load(path, setup)
 
 
 def load_all(path: Path = DATA_FILE) -> dict[str, dict]:
     """Every recorded set-up: ``{setup name: record}``, in the matrix's order."""
-    return json.loads(path.read_text())["setups"]
+    return setup_records.load_all(path)
 
 
 def write(record: dict, path: Path = DATA_FILE) -> None:
     """Store ``record`` (one set-up's) with the date it was observed, keeping the others."""
-    from .lab.engines import DEFAULT_SETUP, SETUPS
-
-    try:
-        stored = json.loads(path.read_text())
-    except (OSError, ValueError):
-        stored = {}
-    setups = stored.get("setups", {})
-    setups[record["setup"]] = {**record, "observed_on": dt.date.today().isoformat()}
-    stored = {
-        "default": DEFAULT_SETUP,
-        "setups": {name: setups[name] for name in SETUPS if name in setups},
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stored, indent=2, ensure_ascii=False) + "\n")
+    setup_records.write(path, record)
 
 
 def observed_table(record: dict | None = None) -> pd.DataFrame:
