@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LabError
+from .progress import say
 
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 APT_ETC = Path("/etc/apt")
-
-
-def say(message: str) -> None:
-    print(f"lab: {message}", flush=True)
 
 
 def os_release() -> dict[str, str]:
@@ -143,7 +140,7 @@ def installed_version(package: str) -> str | None:
     return version.strip() if status.strip() == "install ok installed" else None
 
 
-def _apt(args: list[str], what: str) -> subprocess.CompletedProcess:
+def _apt(args: list[str]) -> subprocess.CompletedProcess:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     return subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True)
 
@@ -163,10 +160,10 @@ def install(packages: tuple[str, ...] | list[str]) -> None:
         return
     say(f"installing Debian packages: {' '.join(missing)}")
     cmd = ["install", "-y", "-qq", "--no-install-recommends", *missing]
-    if _apt(cmd, "install").returncode == 0:
+    if _apt(cmd).returncode == 0:
         return
-    _apt(["update", "-qq"], "update")
-    done = _apt(cmd, "install")
+    _apt(["update", "-qq"])
+    done = _apt(cmd)
     if done.returncode != 0:
         raise _fail(done, missing)
 
@@ -214,11 +211,9 @@ def install_from_release(release: str, packages: list[str]) -> None:
             "-o", "Dir::Cache::srcpkgcache=",
         ]  # fmt: skip
         say(f"installing {' '.join(packages)} from Debian {release} ({archive})")
-        done = _apt([*options, "update", "-qq"], "update")
+        done = _apt([*options, "update", "-qq"])
         if done.returncode == 0:
-            done = _apt(
-                [*options, "install", "-y", "-qq", "--no-install-recommends", *packages], "install"
-            )
+            done = _apt([*options, "install", "-y", "-qq", "--no-install-recommends", *packages])
         if done.returncode != 0:
             raise _fail(done, packages)
 
@@ -247,7 +242,7 @@ def candidate_version(package: str, entries: list[tuple[str, str]]) -> str:
             "-o", "Dir::Cache::pkgcache=",
             "-o", "Dir::Cache::srcpkgcache=",
         ]  # fmt: skip
-        _apt([*options, "update", "-qq"], "update")
+        _apt([*options, "update", "-qq"])
         done = subprocess.run(
             ["apt-cache", *options, "policy", package], capture_output=True, text=True
         )

@@ -19,8 +19,9 @@ from .. import engine as engine_mod
 from ..errors import TutorialError
 from ..registry_api import REGISTRY_URL, hub_reachable, registry_answers, registry_catalog
 from . import daemon
-from .dockerd import engine_origin, ensure_engine, say
+from .dockerd import engine_origin, ensure_engine
 from .images import LAB_IMAGES, seed
+from .progress import say
 from .records import load_state, recorded_pid, save_state
 from .registry_service import ensure_registry
 

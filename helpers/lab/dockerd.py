@@ -21,7 +21,8 @@ from ..errors import EnginePermissionDenied, EngineUnavailable, LabError
 from ..registry_api import REGISTRY_URL
 from ..state import state_dir
 from . import apt, daemon
-from .records import recorded_pid, save_state
+from .progress import say
+from .records import record_process, recorded_pid
 
 ENGINE_WAIT_SECONDS = 90
 #: Debian 12 (bookworm) takes its engine from this release.
@@ -29,10 +30,6 @@ ENGINE_RELEASE_FOR_BOOKWORM = "trixie"
 ENGINE_PACKAGES = ["docker.io", "docker-cli", "docker-buildx", "docker-compose"]
 #: The oldest engine the lab installs; an older installed one is upgraded when none answers.
 LAB_ENGINE_MAJOR = 26
-
-
-def say(message: str) -> None:
-    print(f"lab: {message}", flush=True)
 
 
 def _daemon_json() -> dict:
@@ -95,7 +92,7 @@ def start_dockerd(state: dict) -> None:
         cmd, log, lambda: engine_mod.connect(endpoint, timeout=5), "dockerd",
         timeout=ENGINE_WAIT_SECONDS,
     )  # fmt: skip
-    record(state, "dockerd", proc, cmd, log)
+    record_process(state, "dockerd", proc, cmd, log)
 
 
 def ensure_engine(state: dict):
@@ -120,9 +117,3 @@ def ensure_engine(state: dict):
 def engine_origin(state: dict) -> str:
     """``lab`` when the answering engine is the dockerd ``up`` started, else ``existing``."""
     return "lab" if recorded_pid(state, "dockerd", "dockerd") else "existing"
-
-
-def record(state: dict, key: str, proc, cmd: list[str], log: Path) -> None:
-    """Note a started process in the lab's record, so ``down`` can stop exactly it."""
-    state[key] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
-    save_state(state)

@@ -33,6 +33,7 @@ from pathlib import Path
 from ..errors import LabError
 from ..state import state_dir
 from . import apt
+from .progress import say
 from .scratch import ScratchEngine, scratch_engine
 
 #: The Debian release whose ``docker.io`` is the 20.10 set-up, and that package's engine series.
@@ -135,7 +136,7 @@ def download_package(package: str, release: str, dest: Path) -> Path:
             lines.append(f"deb [signed-by={apt.KEYRING}] {security} {release}-security main")
         (work / "sources.list").write_text("\n".join(lines) + "\n")
         options = _apt_options(work)
-        apt.say(f"downloading Debian {release}'s {package} from {archive}")
+        say(f"downloading Debian {release}'s {package} from {archive}")
         for args in (["update", "-qq"], ["download", "-qq", package]):
             done = subprocess.run(
                 ["apt-get", *options, *args], cwd=work, capture_output=True, text=True

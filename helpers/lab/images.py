@@ -25,7 +25,7 @@ from ..errors import LabError
 from ..registry_api import REGISTRY_HOST, registry_image_labels
 from ..state import state_dir
 from . import apt
-from .dockerd import say
+from .progress import say
 
 if TYPE_CHECKING:
     from .scratch import ScratchEngine

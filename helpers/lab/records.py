@@ -27,6 +27,12 @@ def save_state(state: dict) -> None:
     _state_file().write_text(json.dumps(state, indent=2, sort_keys=True))
 
 
+def record_process(state: dict, key: str, proc, cmd: list[str], log: Path) -> None:
+    """Note a started process in the record, so ``down`` can stop exactly it."""
+    state[key] = {"pid": proc.pid, "cmd": cmd, "log": str(log)}
+    save_state(state)
+
+
 def pid_alive(pid: int | None) -> bool:
     """True when process ``pid`` exists and is not a zombie."""
     if not pid:

@@ -11,8 +11,8 @@ from ..errors import LabError
 from ..registry_api import REGISTRY_HOST, registry_answers
 from ..state import state_dir
 from . import apt, daemon
-from .dockerd import record, say
-from .records import recorded_pid
+from .progress import say
+from .records import record_process, recorded_pid
 
 REGISTRY_WAIT_SECONDS = 30
 
@@ -72,5 +72,5 @@ def ensure_registry(state: dict) -> str:
         cmd, log, lambda: registry_answers(timeout=1), "docker-registry",
         timeout=REGISTRY_WAIT_SECONDS,
     )  # fmt: skip
-    record(state, "registry", proc, cmd, log)
+    record_process(state, "registry", proc, cmd, log)
     return "lab"
