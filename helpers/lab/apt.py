@@ -9,10 +9,12 @@ package-list directory and pin that exist only for that one ``apt-get`` run: ``/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,11 +170,59 @@ def install(packages: tuple[str, ...] | list[str]) -> None:
         raise _fail(done, missing)
 
 
-def _release_sources(release: str, archive: str, security: str | None) -> str:
+def release_sources(release: str, archive: str, security: str | None) -> str:
+    """A one-line source list for Debian ``release`` (and its security archive, if any)."""
     lines = [f"deb [signed-by={KEYRING}] {archive} {release} main"]
     if security:
         lines.append(f"deb [signed-by={KEYRING}] {security} {release}-security main")
     return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def throwaway_apt(
+    sources: str,
+    *,
+    host_sources: bool = False,
+    preferences: str | None = None,
+    empty_status: bool = False,
+    directory: Path | None = None,
+) -> Iterator[tuple[Path, list[str]]]:
+    """A temporary apt set-up for one job: yields its folder and the ``-o`` options that point
+    apt at it, and removes it all afterwards. ``/etc/apt`` and ``/var/lib/apt`` are never
+    written.
+
+    Args:
+        sources: The source list (one-line format).
+        host_sources: Also read the host's ``sources.list.d`` (its own release's packages, for
+            dependencies); by default only ``sources``.
+        preferences: A pin file to use instead of the host's preferences.
+        empty_status: Pretend nothing is installed (an empty dpkg status), so the candidate is
+            the release's own version whatever the host has; apt then runs as root throughout.
+        directory: Where to make the temporary folder (default: the system's temp folder).
+    """
+    with tempfile.TemporaryDirectory(prefix="lab-apt-", dir=directory) as tmp:
+        work = Path(tmp)
+        (work / "lists" / "partial").mkdir(parents=True)
+        (work / "archives" / "partial").mkdir(parents=True)
+        (work / "sources.list").write_text(sources)
+        options = [
+            "-o", f"Dir::Etc::SourceList={work / 'sources.list'}",
+            "-o", f"Dir::State::Lists={work / 'lists'}",
+            "-o", f"Dir::Cache::Archives={work / 'archives'}",
+            "-o", "Dir::Cache::pkgcache=",
+            "-o", "Dir::Cache::srcpkgcache=",
+        ]  # fmt: skip
+        if not host_sources:
+            options += ["-o", "Dir::Etc::SourceParts=/dev/null"]
+        if preferences is not None:
+            (work / "preferences").write_text(preferences)
+            options += ["-o", f"Dir::Etc::Preferences={work / 'preferences'}",
+                        "-o", "Dir::Etc::PreferencesParts=/dev/null"]  # fmt: skip
+        if empty_status:
+            (work / "status").touch()
+            options += ["-o", f"Dir::State::status={work / 'status'}",
+                        "-o", "APT::Sandbox::User=root"]  # fmt: skip
+        yield work, options
 
 
 def _release_pin(release: str, packages: list[str]) -> str:
@@ -195,21 +245,11 @@ def install_from_release(release: str, packages: list[str]) -> None:
     1 for everything else).
     """
     archive, security = debian_mirrors()
-    with tempfile.TemporaryDirectory(prefix="lab-apt-") as tmp:
-        work = Path(tmp)
-        (work / "lists" / "partial").mkdir(parents=True)
-        (work / "archives" / "partial").mkdir(parents=True)
-        (work / "sources.list").write_text(_release_sources(release, archive, security))
-        (work / "preferences").write_text(_release_pin(release, packages))
-        options = [
-            "-o", f"Dir::Etc::SourceList={work / 'sources.list'}",
-            "-o", f"Dir::Etc::Preferences={work / 'preferences'}",
-            "-o", "Dir::Etc::PreferencesParts=/dev/null",
-            "-o", f"Dir::State::Lists={work / 'lists'}",
-            "-o", f"Dir::Cache::Archives={work / 'archives'}",
-            "-o", "Dir::Cache::pkgcache=",
-            "-o", "Dir::Cache::srcpkgcache=",
-        ]  # fmt: skip
+    with throwaway_apt(
+        release_sources(release, archive, security),
+        host_sources=True,
+        preferences=_release_pin(release, packages),
+    ) as (_, options):
         say(f"installing {' '.join(packages)} from Debian {release} ({archive})")
         done = _apt([*options, "update", "-qq"])
         if done.returncode == 0:
@@ -226,22 +266,11 @@ def candidate_version(package: str, entries: list[tuple[str, str]]) -> str:
     Raises:
         LabError: The archive does not answer or has no such package.
     """
-    with tempfile.TemporaryDirectory(prefix="lab-apt-") as tmp:
-        work = Path(tmp)
-        (work / "lists" / "partial").mkdir(parents=True)
-        (work / "sources.list").write_text(
-            "".join(
-                f"deb [signed-by={KEYRING} check-valid-until=no] {uri} {suite} main\n"
-                for uri, suite in entries
-            )
-        )
-        options = [
-            "-o", f"Dir::Etc::SourceList={work / 'sources.list'}",
-            "-o", "Dir::Etc::SourceParts=/dev/null",
-            "-o", f"Dir::State::Lists={work / 'lists'}",
-            "-o", "Dir::Cache::pkgcache=",
-            "-o", "Dir::Cache::srcpkgcache=",
-        ]  # fmt: skip
+    sources = "".join(
+        f"deb [signed-by={KEYRING} check-valid-until=no] {uri} {suite} main\n"
+        for uri, suite in entries
+    )
+    with throwaway_apt(sources) as (_, options):
         _apt([*options, "update", "-qq"])
         done = subprocess.run(
             ["apt-cache", *options, "policy", package], capture_output=True, text=True

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,23 +99,6 @@ def engines_dir() -> Path:
     return path
 
 
-def _apt_options(work: Path) -> list[str]:
-    """apt options for a throwaway set-up under ``work``: its own sources, lists and an empty
-    dpkg status (so the candidate is the release's own version, not what the host has)."""
-    return [
-        "-o", f"Dir::Etc::SourceList={work / 'sources.list'}",
-        "-o", "Dir::Etc::SourceParts=/dev/null",
-        "-o", "Dir::Etc::Preferences=/dev/null",
-        "-o", "Dir::Etc::PreferencesParts=/dev/null",
-        "-o", f"Dir::State::Lists={work / 'lists'}",
-        "-o", f"Dir::State::status={work / 'status'}",
-        "-o", f"Dir::Cache::Archives={work / 'archives'}",
-        "-o", "Dir::Cache::pkgcache=",
-        "-o", "Dir::Cache::srcpkgcache=",
-        "-o", "APT::Sandbox::User=root",
-    ]  # fmt: skip
-
-
 def download_package(package: str, release: str, dest: Path) -> Path:
     """Download ``package`` of Debian ``release`` (not install it) into ``dest``, with apt,
     from the host's own Debian mirror through a throwaway source list; return the ``.deb``.
@@ -126,16 +108,12 @@ def download_package(package: str, release: str, dest: Path) -> Path:
     """
     archive, security = apt.debian_mirrors()
     dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lab-apt-", dir=state_dir()) as tmp:
-        work = Path(tmp)
-        (work / "lists" / "partial").mkdir(parents=True)
-        (work / "archives" / "partial").mkdir(parents=True)
-        (work / "status").touch()
-        lines = [f"deb [signed-by={apt.KEYRING}] {archive} {release} main"]
-        if security:
-            lines.append(f"deb [signed-by={apt.KEYRING}] {security} {release}-security main")
-        (work / "sources.list").write_text("\n".join(lines) + "\n")
-        options = _apt_options(work)
+    with apt.throwaway_apt(
+        apt.release_sources(release, archive, security),
+        preferences="",
+        empty_status=True,
+        directory=state_dir(),
+    ) as (work, options):
         say(f"downloading Debian {release}'s {package} from {archive}")
         for args in (["update", "-qq"], ["download", "-qq", package]):
             done = subprocess.run(
