@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from .cleanup import require_owned
 from .errors import ImageNotFound, NotOwnedError, PortInUse
 from .labels import project_labels, resource_name
-from .polling import wait_for  # noqa: F401 (re-exported for the lessons)
 
 if TYPE_CHECKING:
     import docker

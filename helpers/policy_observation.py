@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import setup_records
-from .containers import restart_facts, wait_for
+from .containers import restart_facts
 from .errors import TutorialError
+from .polling import wait_for
 from .registry_api import REGISTRY_HOST
 from .restarts import policy_spec
 

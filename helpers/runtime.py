@@ -57,7 +57,7 @@ def wait_listening(container: docker.models.containers.Container, port: int, tim
     Probes from inside the container with bash's ``/dev/tcp``, so it works for containers whose
     ports are not published. Returns True, or raises a TutorialError after ``timeout`` seconds.
     """
-    from .containers import wait_for
+    from .polling import wait_for
 
     probe = ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"]
     return wait_for(

@@ -10,8 +10,9 @@ import urllib.request
 import pytest
 
 from helpers import cleanup, registry, registry_api, runtime
-from helpers.containers import free_port, run, wait_for
+from helpers.containers import free_port, run
 from helpers.http import http_get, wait_http
+from helpers.polling import wait_for
 from helpers.registry import ensure_image
 
 NOTEBOOK = "tests-claims"
