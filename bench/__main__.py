@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     startup = len(NOTEBOOKS) * first_cell
     rows.append(
         (
-            "  overhead less kernel starts: (notebooks - 7 × first cell) / shell",
+            "  overhead less kernel starts: (notebooks - N × first cell) / shell",
             f"{(notebooks - startup) / shell:.2f}",
             "",
         )

@@ -92,11 +92,11 @@ clean() {  # clean [notebook]: what that notebook (the whole series with none) l
   ids=$(docker images -q "${f[@]}" | sort -u); [[ -z $ids ]] || q docker rmi -f $ids
   if [[ -n ${1:-} ]]; then prune_cache "$1"; else prune_cache "${!CACHE[@]}"; fi
 }
-MINE=  # my-own-nginx-07, the learner's stand-in, while this script has it
+MINE=  # my-own-nginx-12, the learner's stand-in, while this script has it
 finish() {  # on any exit: what the running notebook made, and pulls no ledger records
   local rc=$?
   [[ -z $CURRENT ]] || clean "$CURRENT"
-  [[ -z $MINE ]] || q docker rm -f my-own-nginx-07
+  [[ -z $MINE ]] || q docker rm -f my-own-nginx-12
   for tag in "${!OURS[@]}"; do [[ $SERIES_PULLS == *" $tag "* ]] || release "$tag"; done
   exit $rc
 }
@@ -289,32 +289,37 @@ nb06() {
   clean 06; CURRENT=
 }
 
-nb07() {
-  CURRENT=07
-  local -a N=("${L[@]}" --label tutorial.notebook=07)
+nb12() {
+  CURRENT=12
+  local -a N=("${L[@]}" --label tutorial.notebook=12)
   ensure nginx:stable
-  ok docker run -d --name web-07 "${N[@]}" nginx:stable
-  ok docker run --name once-07 "${N[@]}" nginx:stable echo done
-  q docker inspect --format '{{index .Config.Labels "tutorial"}} {{index .Config.Labels "tutorial.notebook"}}' web-07
-  if docker container inspect my-own-nginx-07 >/dev/null 2>&1; then
-    echo "bench/series.sh: a container my-own-nginx-07 is here and not this script's: left alone" >&2
+  ok docker run -d --name web-12 "${N[@]}" nginx:stable
+  ok docker run --name once-12 "${N[@]}" nginx:stable echo done
+  q docker inspect --format '{{index .Config.Labels "tutorial"}} {{index .Config.Labels "tutorial.notebook"}}' web-12
+  if docker container inspect my-own-nginx-12 >/dev/null 2>&1; then
+    echo "bench/series.sh: a container my-own-nginx-12 is here and not this script's: left alone" >&2
     return 1
   fi
   MINE=1
-  { docker start my-own-nginx-07 2>/dev/null || docker run -d --name my-own-nginx-07 nginx:stable; } >/dev/null
+  { docker start my-own-nginx-12 2>/dev/null || docker run -d --name my-own-nginx-12 nginx:stable; } >/dev/null
   q docker ps -a --filter label=tutorial=docker-notebooks
   q docker rm -f $(docker ps -aq --filter label=tutorial=docker-notebooks)
   q wc -l < <(docker ps -aq --filter label=tutorial=docker-notebooks)
-  q docker ps --filter 'name=^my-own-nginx-07$' --format '{{.Names}}: {{.Status}}'
+  q docker ps --filter 'name=^my-own-nginx-12$' --format '{{.Names}}: {{.Status}}'
   clean  # cleanup(): everything the series labelled, its build cache and its pulls
   release "${!OURS[@]}"
-  ok docker rm -f my-own-nginx-07; MINE=
-  ok docker run -d --name web-07 "${N[@]}" nginx:stable
-  ok docker run --name once-07 "${N[@]}" nginx:stable echo done
+  ok docker rm -f my-own-nginx-12; MINE=
+  ok docker run -d --name web-12 "${N[@]}" nginx:stable
+  ok docker run --name once-12 "${N[@]}" nginx:stable echo done
   q docker ps -q --filter label=tutorial=docker-notebooks --filter status=exited
-  clean 07; CURRENT=
+  clean 12; CURRENT=
 }
 
-for n in "${@:-01 02 03 04 05 06 07}"; do
+# Lessons 07-11 (build, data, Compose, Swarm, Pod) keep their twins one file each.
+for part in "$(dirname "${BASH_SOURCE[0]}")"/series.d/*.sh; do
+  [[ -e $part ]] && source "$part"
+done
+
+for n in "${@:-01 02 03 04 05 06 07 08 09 10 11 12}"; do
   for one in $n; do "nb$one"; done
 done

@@ -195,10 +195,10 @@ def release_pulls(
 def cleanup(notebook: str | None = None, client: docker.DockerClient | None = None) -> pd.DataFrame:
     """Remove everything the series (or one notebook of it) created or pulled.
 
-    Selects containers, networks, volumes and images by the project label, then releases the
-    notebook's claimed pulls. Nothing without the label is looked at twice. Called with the
-    notebook that holds the series lock (its last cell), it also lets the next notebook go
-    (:mod:`helpers.series_lock`).
+    Selects swarm services, containers, networks, volumes and images by the project label,
+    then releases the notebook's claimed pulls. Nothing without the label is looked at twice.
+    Called with the notebook that holds the series lock (its last cell), it also lets the next
+    notebook go (:mod:`helpers.series_lock`).
 
     Args:
         notebook: Only what this notebook made (``"05"``); everything the series made when None.
@@ -227,6 +227,12 @@ def remove_leftovers(
     client = client_or_connect(client)
     filters = label_filter(notebook)
     removed = []
+    # A swarm service first: its tasks' containers carry the label too, and the orchestrator
+    # would replace them if they went before it.
+    for service in _labelled_services(client, filters):
+        with contextlib.suppress(docker.errors.NotFound):
+            service.remove()
+            removed.append(("service", service.name))
     for container in client.containers.list(all=True, filters=filters):
         with contextlib.suppress(docker.errors.NotFound):
             remove_container(container)
@@ -251,6 +257,18 @@ def remove_leftovers(
     for name in notebooks:
         removed += [("pulled image", ref) for ref in release_pulls(name, client)]
     return removed
+
+
+def _labelled_services(client: docker.DockerClient, filters: dict) -> list:
+    """The swarm services that carry the label; none when this engine manages no swarm."""
+    import docker
+
+    if client.info().get("Swarm", {}).get("ControlAvailable") is not True:
+        return []
+    try:
+        return client.services.list(filters=filters)
+    except docker.errors.APIError:  # left the swarm meanwhile
+        return []
 
 
 def claimed_images() -> list[str]:

@@ -71,6 +71,14 @@ _DOCKER_RUN = re.compile(
     r"(?:^|(?<=[;&|(\n]))(?P<lead>\s*)docker(?P<sub>\s+(?:container\s+)?(?:run|create))(?=\s|$)"
 )
 
+#: Other commands that create something the clean-up must find by label: an image
+#: (``docker build``, ``docker image build``, ``docker buildx build``), a volume, a network, or a
+#: swarm service (whose task containers get the labels too, through ``--container-label``).
+_DOCKER_CREATES = re.compile(
+    r"(?:^|(?<=[;&|(\n]))(?P<lead>\s*)docker(?P<sub>\s+(?:(?:image\s+|buildx\s+)?build"
+    r"|volume\s+create|network\s+create|service\s+create))(?=\s|$)"
+)
+
 #: Ends one shell command inside a ``!`` line (what shlex yields for ``;``, ``&&``, ...).
 _COMMAND_ENDS = {";", "&&", "||", "|", "&", ")", ";;", "|&"}
 
@@ -121,18 +129,34 @@ def _container_names(cmd: str) -> list[str]:
 
 
 def label_docker_runs(cmd: str, notebook: str | None) -> str:
-    """Add the series' labels to each ``docker run``/``docker create`` in a shell line.
+    """Add the series' labels to each command in a shell line that creates something: ``docker
+    run``/``docker create``, ``docker build`` (the image), ``docker volume create``, ``docker
+    network create`` and ``docker service create`` (the service and its task containers).
 
     Example:
         >>> label_docker_runs("docker run -d nginx", "05")
         'docker run --label tutorial=docker-notebooks --label tutorial.notebook=05 -d nginx'
         >>> label_docker_runs("docker ps; docker container create nginx", None)
         'docker ps; docker container create --label tutorial=docker-notebooks nginx'
+        >>> label_docker_runs("docker build -t site .", None)
+        'docker build --label tutorial=docker-notebooks -t site .'
+        >>> label_docker_runs("docker volume create data", "08")
+        'docker volume create --label tutorial=docker-notebooks --label tutorial.notebook=08 data'
+        >>> label_docker_runs("docker service create nginx", None).split(" --")[1:]
+        ['label tutorial=docker-notebooks', 'container-label tutorial=docker-notebooks nginx']
     """
     from .labels import project_labels
 
-    flags = " ".join(f"--label {key}={value}" for key, value in project_labels(notebook).items())
-    return _DOCKER_RUN.sub(lambda m: f"{m.group('lead')}docker{m.group('sub')} {flags}", cmd)
+    labels = project_labels(notebook).items()
+    flags = " ".join(f"--label {key}={value}" for key, value in labels)
+    tasks = " ".join(f"--container-label {key}={value}" for key, value in labels)
+
+    def creates(match: re.Match) -> str:
+        extra = f" {tasks}" if match.group("sub").split()[0] == "service" else ""
+        return f"{match.group('lead')}docker{match.group('sub')} {flags}{extra}"
+
+    cmd = _DOCKER_RUN.sub(lambda m: f"{m.group('lead')}docker{m.group('sub')} {flags}", cmd)
+    return _DOCKER_CREATES.sub(creates, cmd)
 
 
 def _make_room(cmd: str) -> str | None:

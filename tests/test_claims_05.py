@@ -33,7 +33,7 @@ FAILS = ["sh", "-c", "sleep 1; exit 1"]
 @pytest.fixture(scope="module")
 def nginx(client):
     """nginx:stable, with the series lock held as a notebook does, so that no notebook's
-    clean-up (07 removes everything the series made) takes these containers away mid-test."""
+    clean-up (12 removes everything the series made) takes these containers away mid-test."""
     series_lock.acquire(NOTEBOOK, notice=None)
     try:
         ensure_image("nginx:stable", client=client)

@@ -29,7 +29,7 @@ def nginx(client):
 
 def test_the_hosts_own_address_answers_only_once_published(client, nginx):
     """About 127.0.0.1, the host's own address; the container's bridge IP is another matter
-    (tests/test_claims_06_07.py)."""
+    (tests/test_claims_06_12.py)."""
     port = free_port(18081)
     hidden = run(client, nginx, "claims", "hidden", notebook=NOTEBOOK)
     runtime.wait_listening(hidden, 80)

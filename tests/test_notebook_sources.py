@@ -33,8 +33,9 @@ def _ignored(cell) -> bool:
     )
 
 
-def test_there_are_seven_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
+def test_there_are_twelve_notebooks_with_clean_up_last():
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{n:02d}" for n in range(1, 13)]
+    assert NOTEBOOKS[-1].name.startswith("12-cleaning-up")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -2,8 +2,8 @@
 
 nbval checks that a fresh run reproduces the stored outputs; these tests check that the stored
 outputs still say what the sentences around them claim (a re-recording that changes the story,
-say a pull that no longer downloads, fails here). 05-07 have theirs in test_claims_05.py and
-test_claims_06_07.py.
+say a pull that no longer downloads, fails here). 05, 06 and 12 have theirs in test_claims_05.py and
+test_claims_06_12.py.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def test_observation_leaves_the_main_engine_alone(observed, client):
     from helpers.lab.scratch import bridge_name
     from helpers.registry import ensure_image
 
-    ensure_image("nginx:stable", client=client)  # claimed for the series: 07 removes it
+    ensure_image("nginx:stable", client=client)  # claimed for the series: 12 removes it
     output = client.containers.run("nginx:stable", "true", remove=True, network_mode="bridge")
     assert output == b""
     for setup in observed:

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 07 · Cleaning up and what's next
+# # 12 · Cleaning up and what's next
 #
 # Find everything the series left on this engine by its label, remove exactly that, check that a
 # container of your own is still there, and see where to go next.
@@ -27,29 +27,29 @@ from helpers.cleanup import cleanup
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 
-lab = setup_notebook("07")
+lab = setup_notebook("12")
 client = lab.client
 _ = ensure_image("nginx:stable", client=client)
 
 # %% [markdown]
 # ## 1. Labels mark what the series made
 # A label is a `key=value` pair stored on a container, an image, a network or a volume. After
-# `setup_notebook("07")`, each `docker run` line of a lesson gets two: `tutorial=docker-notebooks`
-# for the whole series and `tutorial.notebook=07` for this lesson. Run one nginx in the background
+# `setup_notebook("12")`, each `docker run` line of a lesson gets two: `tutorial=docker-notebooks`
+# for the whole series and `tutorial.notebook=12` for this lesson. Run one nginx in the background
 # and one container that prints a word and stops:
 
 # %%
-!docker run -d --name web-07 nginx:stable
+!docker run -d --name web-12 nginx:stable
 
 # %%
-!docker run --name once-07 nginx:stable echo done
+!docker run --name once-12 nginx:stable echo done
 
 # %% [markdown]
 # `docker inspect` shows the labels a container carries; this Go template picks out the two
 # `tutorial` ones:
 
 # %%
-!docker inspect --format '{{index .Config.Labels "tutorial"}} {{index .Config.Labels "tutorial.notebook"}}' web-07
+!docker inspect --format '{{index .Config.Labels "tutorial"}} {{index .Config.Labels "tutorial.notebook"}}' web-12
 
 # %% [markdown]
 # ## 2. A container of your own
@@ -59,17 +59,17 @@ _ = ensure_image("nginx:stable", client=client)
 
 # %%
 %%bash
-docker start my-own-nginx-07 2>/dev/null || docker run -d --name my-own-nginx-07 nginx:stable
+docker start my-own-nginx-12 2>/dev/null || docker run -d --name my-own-nginx-12 nginx:stable
 
 # %% [markdown]
-# Now list what carries the series' label. `-a` includes stopped containers such as `once-07`,
+# Now list what carries the series' label. `-a` includes stopped containers such as `once-12`,
 # which plain `docker ps` leaves out:
 
 # %%
 !docker ps -a --filter label=tutorial=docker-notebooks
 
 # %% [markdown]
-# `web-07` and `once-07` are listed; `my-own-nginx-07` is not, because it has no `tutorial` label.
+# `web-12` and `once-12` are listed; `my-own-nginx-12` is not, because it has no `tutorial` label.
 # (`--filter` and lesson 05's `-f` are the same option.)
 #
 # ## 3. Clean up by label: the command, then the helper
@@ -93,7 +93,7 @@ docker start my-own-nginx-07 2>/dev/null || docker run -d --name my-own-nginx-07
 # and your container is still running (`^...$` makes the name filter exact, as in lesson 05):
 
 # %%
-!docker ps --filter 'name=^my-own-nginx-07$' --format '{{.Names}}: {{.Status}}'
+!docker ps --filter 'name=^my-own-nginx-12$' --format '{{.Names}}: {{.Status}}'
 
 # %% [markdown]
 # `docker rm` removes containers only. The series may also have left networks, volumes and images
@@ -113,18 +113,18 @@ cleanup(client=client)
 # it, by name:
 
 # %%
-!docker rm -f my-own-nginx-07
+!docker rm -f my-own-nginx-12
 
 # %% [markdown]
 # ## 4. Try it yourself
-# **Exercise.** The next cell leaves two containers of the series again: `web-07` running and
-# `once-07` stopped. Put the IDs of the series' *stopped* containers, and only those, into a
+# **Exercise.** The next cell leaves two containers of the series again: `web-12` running and
+# `once-12` stopped. Put the IDs of the series' *stopped* containers, and only those, into a
 # Python list named `stopped`, with one `docker ps` command and filters. The form
 # `stopped = !docker ps ...` keeps a command's output lines in a Python list.
 
 # %%
-!docker run -d --name web-07 nginx:stable
-!docker run --name once-07 nginx:stable echo done
+!docker run -d --name web-12 nginx:stable
+!docker run --name once-12 nginx:stable echo done
 
 # %%
 
@@ -139,7 +139,7 @@ series = client.containers.list(all=True, filters={"label": "tutorial=docker-not
 expected = sorted(c.id[:12] for c in series if c.status == "exited")
 answer = sorted(globals().get("stopped") or [])
 if not expected:
-    print("Hint: the series has no stopped container now: run the cell that makes once-07 first.")
+    print("Hint: the series has no stopped container now: run the cell that makes once-12 first.")
 elif answer == expected:
     print("Pass: exactly the series' stopped containers.")
 elif not answer:
@@ -153,7 +153,7 @@ else:
 # engine:
 
 # %%
-cleanup(notebook="07")["kind"].value_counts()
+cleanup(notebook="12")["kind"].value_counts()
 
 # %% [markdown]
 # ## Summary

@@ -1,4 +1,4 @@
-"""The facts lessons 06 (publishing ports) and 07 (cleaning up) state, checked on the real engine
+"""The facts lessons 06 (publishing ports) and 12 (cleaning up) state, checked on the real engine
 (see tests/claims.toml). The commands are the lessons' own, run through the shell as a learner
 types them; what a test creates carries the series' label for its own pseudo-notebook and is
 removed in teardown. Where a lesson's command selects the whole series
@@ -22,7 +22,7 @@ from helpers.labels import project_labels
 from helpers.registry import ensure_image
 from helpers.runtime import wait_listening
 
-NOTEBOOK = "tests-06-07"
+NOTEBOOK = "tests-06-12"
 LABELS = " ".join(f"--label {k}={v}" for k, v in project_labels(NOTEBOOK).items())
 #: The test's own label, standing in for the lessons' ``tutorial=docker-notebooks``.
 OUR_LABEL = f"tutorial.notebook={NOTEBOOK}"
@@ -46,7 +46,7 @@ def docker_run(flags: str, image: str = "nginx", command: str = "") -> str:
 
 
 def run_to_the_end(image: str, command: str) -> str:
-    """A labelled container that runs ``command`` and stops, like the lesson's ``once-07``."""
+    """A labelled container that runs ``command`` and stops, like the lesson's ``once-12``."""
     container_id = docker_run("", image, command)
     assert sh(f"docker wait {container_id}").stdout.strip() == "0"
     return container_id
@@ -158,7 +158,7 @@ def test_the_exercise_check_tells_local_from_every_interface(client, nginx):
     assert pages[names[everywhere]].reply.title == WELCOME
 
 
-# --------------------------------------------------------------------------- 07
+# --------------------------------------------------------------------------- 12
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def learners_own(client, nginx):
 def test_rm_by_label_removes_the_labelled_and_never_an_unlabelled_container(
     client, nginx, learners_own
 ):
-    """07: ``docker ps -a --filter label=...`` lists running and stopped labelled containers and
+    """12: ``docker ps -a --filter label=...`` lists running and stopped labelled containers and
     not the learner's; ``docker rm -f $(docker ps -aq --filter label=...)`` removes exactly
     those."""
     running = docker_run("", "nginx:stable")
@@ -193,7 +193,7 @@ def test_rm_by_label_removes_the_labelled_and_never_an_unlabelled_container(
 
 
 def test_rm_with_nothing_selected_requires_an_argument_and_removes_nothing(client, nginx):
-    """07: run again with nothing left to select, ``docker rm -f $(...)`` gets no argument."""
+    """12: run again with nothing left to select, ``docker rm -f $(...)`` gets no argument."""
     cleanup.remove_leftovers(NOTEBOOK, client)
     before = {c.id for c in client.containers.list(all=True)}
     done = sh(f"docker rm -f $(docker ps -aq --filter {OURS})")
@@ -203,7 +203,7 @@ def test_rm_with_nothing_selected_requires_an_argument_and_removes_nothing(clien
 
 
 def test_label_and_status_filters_must_both_match(client, nginx, learners_own):
-    """07's exercise: ``docker ps -q --filter label=... --filter status=exited`` lists the
+    """12's exercise: ``docker ps -q --filter label=... --filter status=exited`` lists the
     labelled stopped containers only (not the running one, not an unlabelled stopped one)."""
     sh(f"docker stop {learners_own}")
     docker_run("", "nginx:stable")
@@ -213,12 +213,12 @@ def test_label_and_status_filters_must_both_match(client, nginx, learners_own):
 
 
 def test_filter_is_the_long_form_of_f():
-    """07: ``--filter`` and lesson 05's ``-f`` are the same option of ``docker ps``."""
+    """12: ``--filter`` and lesson 05's ``-f`` are the same option of ``docker ps``."""
     assert re.search(r"-f, --filter", sh("docker ps --help").stdout)
 
 
 def test_the_engine_has_the_compose_plugin():
-    """07: the lab engine has the Compose plugin (``docker compose version``)."""
+    """12: the lab engine has the Compose plugin (``docker compose version``)."""
     done = sh("docker compose version")
     assert done.returncode == 0 and done.stdout.startswith("Docker Compose version"), done.stdout
 
@@ -287,20 +287,20 @@ def test_06_stored_outputs_say_what_the_prose_says():
     assert _output(cells, "pages = published_pages(").startswith("Pass:")
 
 
-def test_07_stored_outputs_say_what_the_prose_says():
-    """What 07's prose says about its outputs: the labels are the series' and the lesson's; the
-    label listing shows web-07 and once-07 (stopped) and not the learner's container; rm removed
+def test_12_stored_outputs_say_what_the_prose_says():
+    """What 12's prose says about its outputs: the labels are the series' and the lesson's; the
+    label listing shows web-12 and once-12 (stopped) and not the learner's container; rm removed
     two; none is left; the learner's container is still up; the exercise's check passes."""
-    cells = _stored("07")
-    assert _output(cells, "!docker inspect --format").strip() == "docker-notebooks 07"
+    cells = _stored("12")
+    assert _output(cells, "!docker inspect --format").strip() == "docker-notebooks 12"
     listing = _output(cells, "!docker ps -a --filter label=tutorial=docker-notebooks")
-    assert "web-07" in listing and "once-07" in listing and "my-own-nginx-07" not in listing
-    assert re.search(r"Exited \(0\).*once-07", listing)
+    assert "web-12" in listing and "once-12" in listing and "my-own-nginx-12" not in listing
+    assert re.search(r"Exited \(0\).*once-12", listing)
     assert len(_output(cells, "!docker rm -f $(docker ps -aq").split()) == 2
     assert (
         _output(cells, "!docker ps -aq --filter label=tutorial=docker-notebooks | wc -l") == "0\n"
     )
-    assert _output(cells, "!docker ps --filter 'name=^my-own-nginx-07$'").startswith(
-        "my-own-nginx-07: Up"
+    assert _output(cells, "!docker ps --filter 'name=^my-own-nginx-12$'").startswith(
+        "my-own-nginx-12: Up"
     )
     assert _output(cells, "series = client.containers.list(").startswith("Pass:")
