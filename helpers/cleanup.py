@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import build_cache, series_lock
+from . import build_cache, series_lock, workdir
 from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
@@ -253,6 +253,7 @@ def remove_leftovers(
             removed.append(("image", ", ".join(image.tags) or image.short_id))
     # The series' builds keep cache records that hold on to their base images' layers.
     build_cache.release(notebook, client)
+    removed += [("folder", path) for path in workdir.remove_lesson_folders(notebook)]
     notebooks = [notebook] if notebook else _all_claimants()
     for name in notebooks:
         removed += [("pulled image", ref) for ref in release_pulls(name, client)]
