@@ -221,6 +221,41 @@ def explain_shell_error(exc: BaseException) -> str | None:
     )
 
 
+#: What the ``docker`` (or ``podman``) command line printed when a ``!`` line failed, matched in
+#: turn (first match wins; named groups fill the sentence): the CLI's own message stays on the
+#: page, and :func:`explain_cli_output` adds one plain sentence saying what is wrong and what to
+#: do. Patterns are the tools' own wording (Docker CLI 26.1, BuildKit 0.13, Compose 2.26).
+CLI_SENTENCES: list[tuple[str, str]] = [
+    (
+        r"port is already allocated|address already in use",
+        "A host port this command publishes is already in use: stop the program using it or "
+        "publish on another port, then run this cell again.",
+    ),
+]
+
+
+def explain_cli_output(output: str) -> str | None:
+    """One plain sentence for what a failed ``docker``/``podman`` command printed, else None.
+
+    Args:
+        output: The command's stdout and stderr, as the notebook showed them.
+
+    Returns:
+        The sentence for the first pattern of :data:`CLI_SENTENCES` that matches, or None.
+
+    Example:
+        >>> explain_cli_output("Bind for 127.0.0.1:8080 failed: port is already allocated.")[:35]
+        'A host port this command publishes '
+        >>> explain_cli_output("all fine") is None
+        True
+    """
+    for pattern, sentence in CLI_SENTENCES:
+        match = re.search(pattern, output)
+        if match:
+            return sentence.format(**match.groupdict())
+    return None
+
+
 def learner_message(exc: BaseException) -> str:
     """What a notebook shows for ``exc`` instead of a traceback: ``Kind: one sentence``."""
     if isinstance(exc, TutorialError):

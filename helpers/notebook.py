@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 
 from .engine import EngineFacts, check, connect
-from .errors import TutorialError, learner_message
+from .errors import TutorialError, explain_cli_output, learner_message
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,10 @@ _DOCKER_CREATES = re.compile(
     r"(?:^|(?<=[;&|(\n]))(?P<lead>\s*)docker(?P<sub>\s+(?:(?:image\s+|buildx\s+)?build"
     r"|volume\s+create|network\s+create|service\s+create))(?=\s|$)"
 )
+
+#: A ``!`` line that runs ``docker`` or ``podman``: when it fails, :func:`_run_shell_command`
+#: adds the one sentence :func:`helpers.errors.explain_cli_output` has for its output.
+_DOCKER_TOOL = re.compile(r"\b(?:docker|podman)\b")
 
 #: Ends one shell command inside a ``!`` line (what shlex yields for ``;``, ``&&``, ...).
 _COMMAND_ENDS = {";", "&&", "||", "|", "&", ")", ";;", "|&"}
@@ -199,6 +203,8 @@ def _run_shell_command(cmd: str) -> None:
       are the only addition. With ``--name X``, a container X the series made earlier is removed
       first, so re-running the cell replaces it; a container X the series did not make is left
       alone, and the line does not run (one sentence says why). ``%%bash`` cells run unchanged.
+    - When a ``docker``/``podman`` line fails, its own message stays, and one plain sentence
+      follows it when :data:`helpers.errors.CLI_SENTENCES` knows what it means.
     """
     import subprocess
 
@@ -222,9 +228,15 @@ def _run_shell_command(cmd: str) -> None:
         text=True,
         errors="replace",
     ) as proc:
+        shown = []
         for line in proc.stdout:
             print(line, end="", flush=True)
+            shown.append(line)
     shell.user_ns["_exit_code"] = proc.returncode
+    if proc.returncode != 0 and _DOCKER_TOOL.search(command):
+        sentence = explain_cli_output("".join(shown))
+        if sentence:
+            print(sentence, flush=True)
 
 
 #: A cell that builds an image, in a ``!`` line or a ``%%bash`` cell.

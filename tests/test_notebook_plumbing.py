@@ -7,6 +7,7 @@ Every error here is produced by the real engine; the ``!`` lines run in a real k
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import docker
@@ -76,6 +77,23 @@ _NS = _Namespace()
         ("echo 'docker run is the command' | grep docker", "echo 'docker run is the command' | "
          "grep docker"),
         ("docker runtime", "docker runtime"),
+        ("cd work-07 && docker build -t my-site .",
+         "cd work-07 && docker build --label tutorial=docker-notebooks --label "
+         "tutorial.notebook=05 -t my-site ."),
+        ("docker buildx build . ; docker image build .",
+         "docker buildx build --label tutorial=docker-notebooks --label tutorial.notebook=05 . ; "
+         "docker image build --label tutorial=docker-notebooks --label tutorial.notebook=05 ."),
+        ("docker volume create data && docker network create net",
+         "docker volume create --label tutorial=docker-notebooks --label tutorial.notebook=05 "
+         "data && docker network create --label tutorial=docker-notebooks --label "
+         "tutorial.notebook=05 net"),
+        ("docker service create --name web nginx",
+         "docker service create --label tutorial=docker-notebooks --label tutorial.notebook=05 "
+         "--container-label tutorial=docker-notebooks --container-label tutorial.notebook=05 "
+         "--name web nginx"),
+        ("docker volume ls; docker network inspect net; docker service ps web",
+         "docker volume ls; docker network inspect net; docker service ps web"),
+        ("docker buildx ls", "docker buildx ls"),
     ],
 )  # fmt: skip
 def test_docker_run_lines_get_the_series_labels_and_nothing_else_does(line, labelled):
@@ -221,9 +239,13 @@ def learners_container(client):
 
 @pytest.mark.usefixtures("series_lock_released")
 def test_bang_lines_in_a_kernel(client, learners_container):
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    taken = holder.getsockname()[1]
     cells = [
         f'from helpers.notebook import setup_notebook\nlab = setup_notebook("{NB}")\n'
-        f'client = lab.client\nname = "{OURS}"',
+        f'client = lab.client\nname = "{OURS}"\ntaken = {taken}',
         # 1, 2: the same run twice: the second replaces the first
         "!docker run -d --name {name} nginx:stable sleep 300 > /dev/null && echo started",
         "!docker run -d --name {name} nginx:stable sleep 300 > /dev/null && echo started",
@@ -239,6 +261,8 @@ def test_bang_lines_in_a_kernel(client, learners_container):
         f'lab = setup_notebook("{NB}")\nprint(lab.waited, client.containers.get(name).status)',
         # 8: a %%bash cell whose script fails
         "%%bash\necho trying\nexit 3",
+        # 9: a docker line that fails: the CLI's message, then one plain sentence
+        "!docker run -d -p 127.0.0.1:{taken}:80 nginx:stable > /dev/null",
         f'from helpers.cleanup import cleanup\n_ = cleanup(notebook="{NB}")',
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
@@ -250,6 +274,7 @@ def test_bang_lines_in_a_kernel(client, learners_container):
             {cell_index: execute_reply["content"]["status"]}
         ),
     ).execute()  # fmt: skip
+    holder.close()
     out = ["".join(_texts(cell)) for cell in notebook.cells]
     everything = "\n".join(out)
     assert "Traceback" not in everything, everything
@@ -276,5 +301,9 @@ def test_bang_lines_in_a_kernel(client, learners_container):
         "trying\nCalledProcessError: The shell commands of this cell ended with exit status 3: "
         "read their output above, fix what it names, then run this cell again.\n"
     ), out[8]
+    assert "already" in out[9] and out[9].endswith(
+        "A host port this command publishes is already in use: stop the program using it or "
+        "publish on another port, then run this cell again.\n"
+    ), out[9]
     assert not [i for i, status in replies.items() if status == "error" and i not in (5, 6, 8)]
     assert not client.containers.list(all=True, filters={"name": OURS})  # cleanup removed it
