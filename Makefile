@@ -14,7 +14,7 @@ JUPYTER_PORT ?= 8888
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 PYTEST_ARGS ?=
 
-.PHONY: setup deps start test test-fast notebooks lab-status lab-down bench lint
+.PHONY: setup deps browser start test test-fast notebooks handouts lab-status lab-down bench lint
 
 setup: deps
 	$(PY) -m helpers.lab up
@@ -34,15 +34,24 @@ start: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(JUPYTER_PORT) \
 	  --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: setup
+test: setup browser
 	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
 
 # The same without the tests marked slow (engine restarts, the two-copies series run).
-test-fast: setup
+test-fast: setup browser
 	$(PY) -m pytest tests notebooks $(NBVAL) -m "not slow" $(PYTEST_ARGS)
 
 notebooks: setup
 	$(PY) tools/build_notebooks.py $(NB)
+
+# Debian's chromium and a Korean font, for the handouts' PDFs and the browser tests.
+browser: deps
+	$(PY) -m helpers.lab.browser
+
+# The handouts from the committed notebooks (no engine, no network): a site and PDFs, learner's
+# and instructor's editions, in build/handouts/.
+handouts: deps browser
+	$(PY) tools/handouts.py $(HANDOUTS_ARGS)
 
 lab-status: deps
 	$(PY) -m helpers.lab status

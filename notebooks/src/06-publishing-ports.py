@@ -228,8 +228,8 @@ cleanup(notebook="06")["kind"].value_counts()
 # - `docker ps` (PORTS column) and `docker port` show a container's mappings.
 #
 # ## What's next?
-# [07 · Cleaning up and what's next](07-cleaning-up-and-whats-next.ipynb): find and remove
-# everything the series made, by its label.
+# [07 · Building and shipping your own image](07-building-and-shipping-images.ipynb): write a
+# Dockerfile, build your own page into an image, push it to a registry and run it from there.
 #
 # ## Resources
 # - Docker: [Port publishing and mapping](https://docs.docker.com/engine/network/port-publishing/)
