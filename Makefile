@@ -9,7 +9,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml lab/jupyterlab/overrides.json | cksum | cut -d" " -f1)
 JUPYTER_PORT ?= 8888
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 PYTEST_ARGS ?=
@@ -27,6 +27,10 @@ $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
 	  { echo "error: $(PYTHON) cannot make a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# The series' JupyterLab defaults (no news pop-up over the lesson): application-level
+	@# overrides in this venv only; a learner's own settings still win.
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp lab/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
