@@ -11,6 +11,8 @@ work on a machine that cannot reach Docker Hub. One module per job:
 - :mod:`.scratch`: throwaway engines for experiments that restart the daemon;
 - :mod:`.engines`: the engine matrix (20.10, 26.1, 26.1 with the containerd image store) as
   scratch engines, for the facts the lessons teach;
+- :mod:`.learners`: learners' set-ups to try lessons on: an unprivileged user in the docker
+  group, a rootless engine of a learner's own, and what a lesson may branch on there;
 - :mod:`.commands`: ``up``, ``status`` and ``down``;
 - :mod:`.records` (what ``up`` started) and :mod:`.progress` (its ``lab: ...`` lines).
 

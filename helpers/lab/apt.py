@@ -142,9 +142,14 @@ def installed_version(package: str) -> str | None:
     return version.strip() if status.strip() == "install ok installed" else None
 
 
+#: Seconds ``apt-get`` waits for another apt or dpkg run to release its lock, instead of failing.
+LOCK_WAIT_SECONDS = 600
+
+
 def _apt(args: list[str]) -> subprocess.CompletedProcess:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    return subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True)
+    lock = ["-o", f"DPkg::Lock::Timeout={LOCK_WAIT_SECONDS}"]
+    return subprocess.run(["apt-get", *lock, *args], env=env, capture_output=True, text=True)
 
 
 def _fail(done: subprocess.CompletedProcess, packages: list[str]) -> LabError:

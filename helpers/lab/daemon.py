@@ -19,11 +19,13 @@ from ..polling import wait_for
 from .records import pid_alive, pid_command
 
 
-def spawn(cmd: list[str], log: Path) -> subprocess.Popen:
-    """Start ``cmd`` detached, its output appended to ``log``."""
+def spawn(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``cmd`` detached, its output appended to ``log``; ``env`` replaces the environment
+    when given (a service started for another user gets that user's own)."""
     with open(log, "ab") as out:
         return subprocess.Popen(
             cmd,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -68,10 +70,16 @@ def wait_ready(
 
 
 def start(
-    cmd: list[str], log: Path, ready: Callable[[], object], name: str, timeout: float
+    cmd: list[str],
+    log: Path,
+    ready: Callable[[], object],
+    name: str,
+    timeout: float,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, object]:
-    """Spawn ``cmd`` and wait until it is ready; return the process and what ``ready`` gave."""
-    proc = spawn(cmd, log)
+    """Spawn ``cmd`` (with ``env``, see :func:`spawn`) and wait until it is ready; return the
+    process and what ``ready`` gave."""
+    proc = spawn(cmd, log, env)
     try:
         return proc, wait_ready(proc, ready, name, log, timeout)
     except BaseException:  # an error or Ctrl-C while waiting: never leave the service behind
