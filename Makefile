@@ -68,3 +68,18 @@ bench: setup
 
 lint: deps
 	$(VENV)/bin/ruff check helpers tests tools bench
+
+# A room online behind one router: Docker Hub allows anonymous users 10 pulls per hour per
+# address, so learners pull through this pull-through cache of Docker Hub instead (Debian's
+# docker-registry in proxy mode, beside the lab registry; see docs/instructor-classroom-cache.md).
+# It listens on loopback unless you choose another address, e.g. CACHE_LISTEN=0.0.0.0:5001 for
+# the room; it prints the registry-mirrors line learners add. classroom-down stops only it.
+CACHE_LISTEN ?= 127.0.0.1:5001
+CACHE_UPSTREAM ?= https://registry-1.docker.io
+.PHONY: classroom classroom-down
+
+classroom: deps
+	$(PY) -m helpers.lab.cache up --listen $(CACHE_LISTEN) --upstream $(CACHE_UPSTREAM)
+
+classroom-down: deps
+	$(PY) -m helpers.lab.cache down

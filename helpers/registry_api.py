@@ -43,12 +43,13 @@ def hub_reachable(timeout: float = 3.0) -> bool:
     return True
 
 
-def registry_answers(timeout: float = 2.0) -> bool:
-    """True when a Docker registry (API v2) answers at :data:`REGISTRY_URL`."""
+def registry_answers(timeout: float = 2.0, url: str = REGISTRY_URL) -> bool:
+    """True when a Docker registry (API v2) answers at ``url`` (by default :data:`REGISTRY_URL`,
+    the lab registry)."""
     import requests
 
     try:
-        response = requests.get(f"{REGISTRY_URL}/v2/", timeout=timeout)
+        response = requests.get(f"{url}/v2/", timeout=timeout)
     except requests.RequestException:
         return False
     return response.status_code == 200 and "Docker-Distribution-Api-Version" in response.headers

@@ -7,6 +7,8 @@ work on a machine that cannot reach Docker Hub. One module per job:
 - :mod:`.daemon`: start, wait for and stop a background service (dockerd, the registry);
 - :mod:`.dockerd`: use the engine that answers, or install a current one and start it;
 - :mod:`.registry_service`: Debian's ``docker-registry`` on ``REGISTRY_HOST`` (loopback);
+- :mod:`.cache`: the classroom cache, the same ``docker-registry`` in proxy mode: a
+  pull-through cache of Docker Hub for a room behind one router (``make classroom``);
 - :mod:`.images`: the lab images, built with BuildKit and pushed to that registry;
 - :mod:`.scratch`: throwaway engines for experiments that restart the daemon;
 - :mod:`.engines`: the engine matrix (20.10, 26.1, 26.1 with the containerd image store) as
