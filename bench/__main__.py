@@ -10,7 +10,8 @@ ratio within one run means more than absolute seconds):
 3. set-up: warm ``make setup``; cold with ``--cold`` (wipes the engine and lab, then sets up a
    fresh clone: throwaway machines only);
 4. helpers import time, and first-cell latency (kernel start to setup check done);
-5. the full test suite, warm (``make test``; skip with ``--no-suite``).
+5. the build cache: lesson 07's image rebuilt from the cache / built cold;
+6. the full test suite, warm (``make test``; skip with ``--no-suite``).
 
 Options: ``--no-suite``, ``--cold``, ``--write`` (store the table in ``bench/RESULTS.md``).
 """
@@ -49,6 +50,11 @@ READING = """## Reading the numbers
 - **Layer economy** is the bytes the engine fetched pulling `nginx:latest` right after
   `nginx:stable`, over the compressed size of the layers `nginx:latest` does not share (from
   the registry's manifest): 1.00 means only what was missing crossed the wire.
+- **Build cache** times lesson 07's `docker build` (a three-line Dockerfile copying one
+  page onto `nginx:stable`) cold, with no build-cache record of it, and again, when every
+  step is `CACHED`. "Cold" is a learner's first build: the base is pulled by the build too.
+  With the base already here, cold and cached are close: the only step copies a few bytes,
+  and most of either build is the CLI, the context transfer and writing the image.
 - **Set-up, cold** (timed only with `--cold`; a table without that row did not) wipes Docker's
   packages and data and the lab's state, then runs `make setup` in a fresh clone with no pip
   cache; **warm** runs it again on a ready machine.
@@ -136,6 +142,53 @@ def layer_economy(client) -> tuple[int, int]:
     return fetched, sum(size for diff_id, size in sizes.items() if diff_id not in stable)
 
 
+#: Lesson 07's Dockerfile and page (notebooks/src/07-building-and-shipping-images.py).
+SITE_DOCKERFILE = (
+    "FROM nginx:stable\n"
+    "COPY index.html /var/www/html/\n"
+    'LABEL org.opencontainers.image.title="my-site"\n'
+)
+SITE_PAGE = "<h1>Hello from my own image</h1>\n"
+
+
+def build_cache_seconds(client) -> tuple[float, float, float]:
+    """Seconds for lesson 07's ``docker build``: (cold, its base pulled by the build; cold, the
+    base already here; a cache hit: the same build again).
+
+    Cold means no build-cache record of it on the engine: the first is a learner's very first
+    build (the series' own ``nginx:stable`` is removed first, so the build pulls it through the
+    lab registry); the second has the base but no cache. Everything it makes carries the
+    labels of the pseudo-notebook ``bench-07`` and goes afterwards, build-cache records
+    included (:mod:`helpers.build_cache`); ``nginx:stable`` is the series' again at the end.
+    """
+    import tempfile
+
+    from helpers import build_cache
+    from helpers.cleanup import claim_fresh, remove_leftovers
+    from helpers.labels import project_labels
+    from helpers.registry import ensure_image
+
+    notebook = "bench-07"
+    labels = [f"--label={key}={value}" for key, value in project_labels(notebook).items()]
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "Dockerfile").write_text(SITE_DOCKERFILE)
+        (Path(folder) / "index.html").write_text(SITE_PAGE)
+        build = ["docker", "build", *labels, "-t", "dn-bench-07-site", folder]
+        try:
+            claim_fresh(["nginx:stable"], notebook="series", client=client)
+            with build_cache.recording(notebook, client):
+                pulled = _timed(build)
+            remove_leftovers(notebook, client)
+            ensure_image("nginx:stable", client=client)
+            with build_cache.recording(notebook, client):
+                cold = _timed(build)
+                cached = _timed(build)
+        finally:
+            remove_leftovers(notebook, client)
+            ensure_image("nginx:stable", client=client)
+    return pulled, cold, cached
+
+
 def import_seconds() -> float:
     """Seconds to import the helpers a notebook's setup cell imports, minus a bare interpreter."""
     code = "import helpers.notebook, helpers.cleanup, helpers.registry, helpers.containers"
@@ -217,6 +270,14 @@ def main(argv: list[str] | None = None) -> int:
     fetched, unshared = layer_economy(client)
     rows.append(("layer economy: fetched / unshared bytes", f"{fetched / unshared:.2f}", "1.00"))
     rows.append(("  fetched, unshared (MB)", f"{fetched / 1e6:.1f}, {unshared / 1e6:.1f}", ""))
+
+    pulled, cold, cached = build_cache_seconds(client)
+    rows.append(
+        ("build cache: cache-hit rebuild / cold build (07)", f"{cached / pulled:.2f}", "< 0.1")
+    )
+    rows.append(("  cold with its base pulled, cold with the base here, cached (s)",
+                 f"{pulled:.2f}, {cold:.2f}, {cached:.2f}", ""))  # fmt: skip
+    rows.append(("  cache-hit rebuild / cold build, base already here", f"{cached / cold:.2f}", ""))
 
     rows.append(("helpers import (s)", f"{import_seconds():.2f}", ""))
     first_cell = first_cell_seconds()

@@ -241,6 +241,10 @@ def remove_leftovers(
         with contextlib.suppress(docker.errors.NotFound):
             remove_network(network)
             removed.append(("network", network.name))
+    # A swarm the series initialised (lesson 10) is left, and only that one: see helpers.swarm.
+    from .swarm import leave_made_swarm
+
+    removed += leave_made_swarm(notebook, client)
     for volume in client.volumes.list(filters=filters):
         require_owned(volume)
         with contextlib.suppress(docker.errors.NotFound):
@@ -254,6 +258,15 @@ def remove_leftovers(
     # The series' builds keep cache records that hold on to their base images' layers.
     build_cache.release(notebook, client)
     removed += [("folder", path) for path in workdir.remove_lesson_folders(notebook)]
+    # What lesson 07 pushed to the lab registry (its docker-notebooks/ repositories).
+    from .shipping import delete_pushed
+
+    removed += [("pushed repository", name) for name in delete_pushed(notebook)]
+    # Lesson 11's Pods and Podman containers (by label or kube play's annotation); none
+    # without Podman.
+    from . import pods
+
+    removed += pods.remove_leftovers(notebook)
     notebooks = [notebook] if notebook else _all_claimants()
     for name in notebooks:
         removed += [("pulled image", ref) for ref in release_pulls(name, client)]

@@ -226,10 +226,93 @@ def explain_shell_error(exc: BaseException) -> str | None:
 #: page, and :func:`explain_cli_output` adds one plain sentence saying what is wrong and what to
 #: do. Patterns are the tools' own wording (Docker CLI 26.1, BuildKit 0.13, Compose 2.26).
 CLI_SENTENCES: list[tuple[str, str]] = [
+    # 10 (swarm): before the general "address already in use" below, which they refine.
+    (
+        r"failed to listen on remote API address: listen tcp (?P<addr>\S+): bind: address "
+        r"already in use",
+        "Another program already listens on {addr}, where swarm init was told to listen: stop "
+        "that program, or give --listen-addr another port, then run this cell again.",
+    ),
+    (
+        r"This node is already part of a swarm",
+        "This engine is already in a swarm, so swarm init refused: use that swarm as it is "
+        "(docker node ls shows it), or leave it first only if it is yours to end.",
+    ),
+    (
+        r"This node is not a swarm manager",
+        "This engine is not a manager of any swarm: run the lesson's docker swarm init cell "
+        "first (or run this against a manager), then run this cell again.",
+    ),
+    (
+        r"hostip is not supported",
+        "A swarm service cannot publish on one host address such as 127.0.0.1: leave the "
+        "address out (the port then listens on every interface of every node) or reach the "
+        "service over an overlay network instead.",
+    ),
+    (
+        r"port '(?P<port>\d+)' is already in use by service '(?P<service>[^']+)'",
+        "Port {port} is already published by the swarm service {service}: publish on another "
+        "port, or remove that service (docker service rm {service}), then run this cell again.",
+    ),
+    (
+        r"name conflicts with an existing object: service (?P<name>\S+) already exists",
+        "A service named {name} already exists (this cell ran before, or it is someone "
+        "else's): go on with it, or remove it (docker service rm {name}) and run this cell "
+        "again.",
+    ),
+    (
+        r"network with name (?P<name>\S+) already exists",
+        "A network named {name} already exists (this cell ran before, or it is someone "
+        "else's): go on with it, or remove it (docker network rm {name}) and run this cell "
+        "again.",
+    ),
+    (
+        r"podman: command not found",
+        "Podman is not installed on this machine: run `make setup` (as root on Debian or Ubuntu "
+        "it installs Debian's podman), then run this cell again.",
+    ),
+    (
+        r"(?s)Container \S+\s+Starting\b.*on endpoint (?P<container>\S+) .*"
+        r"(?:port is already allocated|address already in use)",
+        "A host port that {container} publishes is already in use, so docker compose stopped "
+        "there and left the project half done: free that port or publish on another one, then "
+        "run docker compose up -d again.",
+    ),
     (
         r"port is already allocated|address already in use",
         "A host port this command publishes is already in use: stop the program using it or "
         "publish on another port, then run this cell again.",
+    ),
+    (
+        r"bind source path does not exist: (?P<path>\S+?)\.?(?=\s|$)",
+        "The host folder {path} does not exist, and --mount never creates one: create it "
+        "(mkdir -p {path}) or correct the path, then run this cell again.",
+    ),
+    (
+        r"[Cc]ontainer (?P<id>[0-9a-f]{12})[0-9a-f]* is not running",
+        "Container {id} is not running, and this command needs a running container (docker "
+        "exec does): start it (docker start {id}), then run this cell again.",
+    ),
+    (
+        r"Read-only file system",
+        "The container may not write there, because that path is mounted read-only (:ro, or "
+        "the container runs with --read-only): change the files on the host instead, or mount "
+        "them without :ro.",
+    ),
+    (
+        r"dockerfile parse error on line (?P<line>\d+): unknown instruction: (?P<word>\S+)",
+        "Line {line} of the Dockerfile starts with {word}, which is not a Dockerfile "
+        "instruction: correct its spelling (FROM, COPY, RUN, ...), then build again.",
+    ),
+    (
+        r'failed to compute cache key: .*"/(?P<path>[^"]+)": not found',
+        "The build context has no file {path} (a COPY or ADD names it): check the name, and "
+        "that .dockerignore does not leave it out, then build again.",
+    ),
+    (
+        r'Get "https?://(?P<host>[^/"]+)/v2/": dial tcp [^\s]+: connect: connection refused',
+        "No registry answers at {host}: check the registry address in the image's name, or "
+        "start that registry, then run this cell again.",
     ),
 ]
 

@@ -65,11 +65,16 @@ def resource_name(*parts: str) -> str:
 
 
 def labels_of(obj: Any) -> dict[str, str]:
-    """The labels of an SDK container, image, network or volume (``{}`` when it has none)."""
+    """The labels of an SDK container, image, network, volume or swarm service (``{}`` when it
+    has none)."""
     labels = getattr(obj, "labels", None)
     if labels is None:
         attrs = getattr(obj, "attrs", {}) or {}
-        labels = attrs.get("Labels") or (attrs.get("Config") or {}).get("Labels")
+        labels = (
+            attrs.get("Labels")
+            or (attrs.get("Config") or {}).get("Labels")
+            or (attrs.get("Spec") or {}).get("Labels")
+        )
     return dict(labels or {})
 
 

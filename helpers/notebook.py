@@ -79,6 +79,15 @@ _DOCKER_CREATES = re.compile(
     r"|volume\s+create|network\s+create|service\s+create))(?=\s|$)"
 )
 
+#: Podman's commands that create something: ``podman pod create``, ``podman run|create`` (or
+#: ``podman container run|create``) get ``--label``; ``podman kube play`` (``play kube``), which
+#: takes no ``--label`` in Podman 4.3, gets the same pairs as ``--annotation`` (on the Pod's
+#: containers; :mod:`helpers.pods` selects by either).
+_PODMAN_CREATES = re.compile(
+    r"(?:^|(?<=[;&|(\n]))(?P<lead>\s*)podman(?P<sub>\s+(?:pod\s+create|(?:container\s+)?(?:run|create)"
+    r"|kube\s+play|play\s+kube))(?=\s|$)"
+)
+
 #: A ``!`` line that runs ``docker`` or ``podman``: when it fails, :func:`_run_shell_command`
 #: adds the one sentence :func:`helpers.errors.explain_cli_output` has for its output.
 _DOCKER_TOOL = re.compile(r"\b(?:docker|podman)\b")
@@ -106,12 +115,13 @@ def _restore_go_templates(cmd: str, templates: list[str]) -> str:
     return cmd
 
 
-def _container_names(cmd: str) -> list[str]:
-    """The ``--name`` of every ``docker run``/``docker create`` in a shell line."""
+def _words_after(cmd: str, pattern: re.Pattern) -> list[list[str]]:
+    """For each command ``pattern`` matches in a shell line, the words that follow it up to
+    where that command ends (``;``, ``&&``, ``|``, ...); none for unbalanced quotes."""
     import shlex
 
-    names = []
-    for match in _DOCKER_RUN.finditer(cmd):
+    found = []
+    for match in pattern.finditer(cmd):
         lexer = shlex.shlex(cmd[match.end() :], posix=True, punctuation_chars=True)
         lexer.whitespace_split = True
         try:
@@ -122,6 +132,86 @@ def _container_names(cmd: str) -> list[str]:
                 words.append(word)
         except ValueError:  # unbalanced quotes: the shell will say so
             continue
+        found.append(words)
+    return found
+
+
+#: ``docker volume create``'s options that take a value.
+_VOLUME_OPTIONS = {"-d", "--driver", "--label", "-o", "--opt", "--name"}
+_VOLUME_CREATE = re.compile(r"(?:^|(?<=[;&|(\n]))\s*docker\s+volume\s+create(?=\s|$)")
+
+
+def _volume_names(cmd: str) -> list[str]:
+    """The volume each ``docker volume create`` in a shell line names.
+
+    Example:
+        >>> _volume_names("docker volume create --label a=b data-08 && docker volume ls")
+        ['data-08']
+    """
+    names = []
+    for words in _words_after(cmd, _VOLUME_CREATE):
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if word == "--name" and index + 1 < len(words):
+                names.append(words[index + 1])
+                break
+            if word in _VOLUME_OPTIONS:
+                index += 2
+            elif word.startswith("-"):
+                index += 1
+            else:
+                names.append(word)
+                break
+    return [name for name in names if "$" not in name and "`" not in name]
+
+
+_SERVICE_CREATE = re.compile(r"(?:^|(?<=[;&|(\n]))\s*docker\s+service\s+create(?=\s|$)")
+
+
+def _service_names(cmd: str) -> list[str]:
+    """The ``--name`` of every ``docker service create`` in a shell line.
+
+    Example:
+        >>> _service_names("docker service create --detach --name web --replicas 3 nginx")
+        ['web']
+    """
+    names = []
+    for words in _words_after(cmd, _SERVICE_CREATE):
+        for index, word in enumerate(words):
+            if word == "--name" and index + 1 < len(words):
+                names.append(words[index + 1])
+                break
+            if word.startswith("--name="):
+                names.append(word.removeprefix("--name="))
+                break
+    return [name for name in names if "$" not in name and "`" not in name]
+
+
+def _replace_service(client, name: str) -> str | None:
+    """Remove the series' own swarm service ``name`` (a re-run replaces it); the sentence to
+    print instead when a service of that name is not the series'."""
+    import docker
+
+    from .labels import is_owned
+
+    try:
+        service = client.services.get(name)
+    except docker.errors.APIError:  # no such service, or not a swarm manager: the CLI says so
+        return None
+    if not is_owned(service):
+        return (
+            f"A swarm service named {name} exists that this series did not make: rename or "
+            "remove it, then run this cell again."
+        )
+    service.remove()
+    return None
+
+
+def _container_names(cmd: str) -> list[str]:
+    """The ``--name`` of every ``docker run``/``docker create`` in a shell line."""
+    names = []
+    for words in _words_after(cmd, _DOCKER_RUN):
         for index, word in enumerate(words):
             if word == "--name" and index + 1 < len(words):
                 names.append(words[index + 1])
@@ -148,6 +238,14 @@ def label_docker_runs(cmd: str, notebook: str | None) -> str:
         'docker volume create --label tutorial=docker-notebooks --label tutorial.notebook=08 data'
         >>> label_docker_runs("docker service create nginx", None).split(" --")[1:]
         ['label tutorial=docker-notebooks', 'container-label tutorial=docker-notebooks nginx']
+        >>> label_docker_runs("podman pod create --name p", None)
+        'podman pod create --label tutorial=docker-notebooks --name p'
+        >>> label_docker_runs("podman run -d --pod p nginx", "11")
+        'podman run --label tutorial=docker-notebooks --label tutorial.notebook=11 -d --pod p nginx'
+        >>> label_docker_runs("podman kube play p.yaml", None)
+        'podman kube play --annotation tutorial=docker-notebooks p.yaml'
+        >>> label_docker_runs("podman generate kube p; podman ps --pod", None)
+        'podman generate kube p; podman ps --pod'
     """
     from .labels import project_labels
 
@@ -160,7 +258,14 @@ def label_docker_runs(cmd: str, notebook: str | None) -> str:
         return f"{match.group('lead')}docker{match.group('sub')} {flags}{extra}"
 
     cmd = _DOCKER_RUN.sub(lambda m: f"{m.group('lead')}docker{m.group('sub')} {flags}", cmd)
-    return _DOCKER_CREATES.sub(creates, cmd)
+    cmd = _DOCKER_CREATES.sub(creates, cmd)
+    notes = " ".join(f"--annotation {key}={value}" for key, value in labels)
+
+    def podman(match: re.Match) -> str:
+        plays = match.group("sub").split()[0] in ("kube", "play")
+        return f"{match.group('lead')}podman{match.group('sub')} {notes if plays else flags}"
+
+    return _PODMAN_CREATES.sub(podman, cmd)
 
 
 def _make_room(cmd: str) -> str | None:
@@ -172,6 +277,7 @@ def _make_room(cmd: str) -> str | None:
     """
     from .containers import replace_container
     from .errors import NotOwnedError
+    from .labels import is_owned
 
     client = _session.get("client")
     if client is None:
@@ -184,6 +290,26 @@ def _make_room(cmd: str) -> str | None:
                 f"A container named {name} exists that this series did not make: rename or "
                 "remove it, then run this cell again."
             )
+    for name in _service_names(cmd):
+        refusal = _replace_service(client, name)
+        if refusal:
+            return refusal
+    for name in _volume_names(cmd):
+        # `docker volume create NAME` quietly reuses a volume NAME that exists, without the
+        # series' labels: the lesson would write into the learner's volume.
+        try:
+            volume = client.volumes.get(name)
+        except Exception:  # noqa: BLE001 - absent (or the engine will say why)
+            continue
+        if not is_owned(volume):
+            return (
+                f"A volume named {name} exists that this series did not make: rename or "
+                "remove it, then run this cell again."
+            )
+    if "podman" in cmd:  # the series' own Pods and Podman containers, likewise
+        from .pods import make_room
+
+        return make_room(cmd)
     return None
 
 
@@ -239,8 +365,13 @@ def _run_shell_command(cmd: str) -> None:
             print(sentence, flush=True)
 
 
-#: A cell that builds an image, in a ``!`` line or a ``%%bash`` cell.
-_BUILDS = re.compile(r"\bdocker\s+(?:image\s+|buildx\s+)?build\b")
+#: A cell that builds an image, in a ``!`` line or a ``%%bash`` cell: ``docker build`` and its
+#: long forms, and the ``docker compose`` commands that build a service's image (``build``, and
+#: ``up``/``create``/``run`` when the image is missing).
+_BUILDS = re.compile(
+    r"\bdocker\s+(?:image\s+|buildx\s+)?build\b"
+    r"|\bdocker\s+compose\b[^\n;&|]*?\s(?:build|up|create|run)\b"
+)
 
 
 def _before_cell(info) -> None:

@@ -134,7 +134,8 @@ def test_docker_search_asks_docker_hub_only():
 def test_the_lab_registry_lists_catalog_and_tags():
     _lab_registry()
     catalog = sh("curl", "-s", f"{registry_api.REGISTRY_URL}/v2/_catalog").stdout
-    assert json.loads(catalog) == {"repositories": ["library/debian", "library/nginx"]}
+    expected = ["library/debian", "library/nginx", "library/python"]  # helpers.lab.images
+    assert json.loads(catalog) == {"repositories": expected}
     tags = sh("curl", "-s", f"{registry_api.REGISTRY_URL}/v2/library/nginx/tags/list").stdout
     assert json.loads(tags) == {"name": "library/nginx", "tags": ["latest", "stable"]}
 

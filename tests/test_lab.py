@@ -49,6 +49,7 @@ def test_status_reports_engine_and_source(client):
     if report["docker_hub"] == "unreachable":
         assert report["catalog"]["library/nginx"] == ["latest", "stable"]
         assert report["catalog"]["library/debian"] == [images.BASE.tag]
+        assert report["catalog"]["library/python"] == [images.PYTHON_IMAGE.tag]
         assert report["pulls_from"].startswith("lab registry mirror")
 
 
@@ -66,6 +67,19 @@ def test_lab_images_say_they_are_lab_builds(client):
 def test_each_recipe_has_its_own_hash():
     hashes = {image.context: images.recipe_hash(image) for image in images.LAB_IMAGES}
     assert len(set(hashes.values())) == len(images.LAB_IMAGES)
+
+
+def test_lab_images_pin_their_package_version(client):
+    """Each image built on the base names its pinned Debian package version in its OCI version
+    label, and python:3.13-slim's version is a 3.13."""
+    if registry_api.hub_reachable():
+        pytest.skip("Docker Hub answers: the lab registry is not seeded on this machine")
+    for image in images.ON_BASE:
+        labels = registry_api.registry_image_labels(image.repository, image.tag)
+        assert labels["org.opencontainers.image.version"].startswith(image.version_prefix)
+        assert labels["org.opencontainers.image.base.name"] == images.BASE.hub_name
+    assert images.PYTHON_IMAGE.hub_name == "python:3.13-slim"
+    assert images.PYTHON_IMAGE.version_prefix == "3.13."
 
 
 def test_a_changed_recipe_is_not_seeded(client, monkeypatch):

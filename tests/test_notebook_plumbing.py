@@ -239,6 +239,7 @@ def learners_container(client):
 
 @pytest.mark.usefixtures("series_lock_released")
 def test_bang_lines_in_a_kernel(client, learners_container):
+    learners_volume = client.volumes.create(LEARNERS)
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
     holder.listen()
@@ -263,6 +264,8 @@ def test_bang_lines_in_a_kernel(client, learners_container):
         "%%bash\necho trying\nexit 3",
         # 9: a docker line that fails: the CLI's message, then one plain sentence
         "!docker run -d -p 127.0.0.1:{taken}:80 nginx:stable > /dev/null",
+        # 10: a volume of that name that the series did not make
+        f"!docker volume create {LEARNERS}\nprint('exit', _exit_code)",
         f'from helpers.cleanup import cleanup\n_ = cleanup(notebook="{NB}")',
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
@@ -275,6 +278,8 @@ def test_bang_lines_in_a_kernel(client, learners_container):
         ),
     ).execute()  # fmt: skip
     holder.close()
+    volume_after = client.volumes.get(LEARNERS).attrs
+    learners_volume.remove()
     out = ["".join(_texts(cell)) for cell in notebook.cells]
     everything = "\n".join(out)
     assert "Traceback" not in everything, everything
@@ -305,5 +310,10 @@ def test_bang_lines_in_a_kernel(client, learners_container):
         "A host port this command publishes is already in use: stop the program using it or "
         "publish on another port, then run this cell again.\n"
     ), out[9]
+    assert out[10] == (
+        f"A volume named {LEARNERS} exists that this series did not make: rename or remove it, "
+        "then run this cell again.\nexit 1\n"
+    ), out[10]
+    assert not (volume_after.get("Labels") or {}), volume_after  # never labelled or touched
     assert not [i for i, status in replies.items() if status == "error" and i not in (5, 6, 8)]
     assert not client.containers.list(all=True, filters={"name": OURS})  # cleanup removed it

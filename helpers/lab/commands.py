@@ -21,6 +21,7 @@ from ..registry_api import REGISTRY_URL, hub_reachable, registry_answers, regist
 from . import daemon
 from .dockerd import engine_origin, ensure_engine
 from .images import LAB_IMAGES, seed
+from .podman import ensure_podman, podman_version
 from .progress import say
 from .records import load_state, recorded_pid, save_state
 from .registry_service import ensure_registry
@@ -68,6 +69,7 @@ def up() -> dict:
                 f'plain `docker pull nginx` fails: add "registry-mirrors": ["{REGISTRY_URL}"] '
                 "to /etc/docker/daemon.json and restart Docker."
             )
+    summary["podman"] = ensure_podman()
     summary["seconds"] = round(time.monotonic() - started, 1)
     say(f"ready in {summary['seconds']} s")
     return summary
@@ -84,6 +86,7 @@ def status() -> dict:
         "engine_version": facts.version,
         "engine_origin": engine_origin(load_state()),
         "cli_plugins": _buildx_and_compose(),
+        "podman": podman_version() or "not installed (make setup installs it as root)",
         "docker_hub": "reachable" if hub else "unreachable",
         "mirror": REGISTRY_URL if REGISTRY_URL in facts.mirrors else None,
         "lab_registry": REGISTRY_URL if registry else None,

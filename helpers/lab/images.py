@@ -5,7 +5,9 @@
 ``library/nginx:latest`` install Debian's nginx on it, pinned in ``ENV NGINX_VERSION`` as the
 official nginx image pins its version: ``stable`` the nginx of the base's release (Debian 13),
 ``latest`` Debian's newest (its next release), so the two tags hold different nginx versions and
-share the base layer, like Docker Hub's. Each image says it is a lab build in its OCI labels,
+share the base layer, like Docker Hub's. ``library/python:3.13-slim`` installs Debian 13's
+Python 3.13 on the same base, pinned in ``ENV PYTHON_VERSION``. Each image says it is a lab
+build in its OCI labels,
 given to the build itself (``--label``, so they add no step to ``docker history``), and carries a
 hash of its recipe so a changed recipe is rebuilt.
 """
@@ -48,14 +50,21 @@ class LabImage:
         tag: e.g. ``stable``.
         context: Folder under ``lab/images/``.
         description: What it is, for its OCI description label.
-        nginx_suites: Debian suites whose newest nginx the image pins (none for the base).
+        package: The Debian package whose version the image pins (none for the base).
+        version_arg: The build argument (and ``ENV``) that pins it, e.g. ``NGINX_VERSION``.
+        suites: Debian suites whose newest ``package`` the image pins.
+        version_prefix: What that version must start with, when the tag promises one
+            (``3.13.`` for ``python:3.13-slim``).
     """
 
     repository: str
     tag: str
     context: str
     description: str
-    nginx_suites: tuple[str, ...] = ()
+    package: str | None = None
+    version_arg: str | None = None
+    suites: tuple[str, ...] = ()
+    version_prefix: str = ""
 
     @property
     def hub_name(self) -> str:
@@ -81,6 +90,8 @@ NGINX_IMAGES = (
         "nginx-stable",
         f"Lab build for the docker-notebooks series: Debian {DEBIAN_SUITE}'s nginx on the lab's "
         f"debian:{DEBIAN_SUITE}-slim; not Docker's official image.",
+        "nginx",
+        "NGINX_VERSION",
         (DEBIAN_SUITE, f"{DEBIAN_SUITE}-security"),
     ),
     LabImage(
@@ -89,14 +100,30 @@ NGINX_IMAGES = (
         "nginx-latest",
         "Lab build for the docker-notebooks series: Debian's newest nginx (from its next "
         f"release, forky) on the lab's debian:{DEBIAN_SUITE}-slim; not Docker's official image.",
+        "nginx",
+        "NGINX_VERSION",
         ("forky",),
     ),
 )
-LAB_IMAGES = (BASE, *NGINX_IMAGES)
+PYTHON_IMAGE = LabImage(
+    "library/python",
+    "3.13-slim",
+    "python-slim",
+    f"Lab build for the docker-notebooks series: Debian {DEBIAN_SUITE}'s Python 3.13 (python3) "
+    f"on the lab's debian:{DEBIAN_SUITE}-slim; not Docker's official image.",
+    "python3.13",
+    "PYTHON_VERSION",
+    (DEBIAN_SUITE, f"{DEBIAN_SUITE}-security"),
+    "3.13.",
+)
+#: The images built ``FROM`` the lab's base, in the order they are built.
+ON_BASE = (*NGINX_IMAGES, PYTHON_IMAGE)
+LAB_IMAGES = (BASE, *ON_BASE)
 
 
 def recipe_hash(image: LabImage) -> str:
-    """A short hash of all that shapes ``image``: its build context and, for nginx, the base."""
+    """A short hash of all that shapes ``image``: its build context and, for the images built
+    on it, the base's."""
     digest = hashlib.sha256(DEBIAN_SUITE.encode())
     contexts = [BASE.context] if image is BASE else [BASE.context, image.context]
     for context in contexts:
@@ -107,9 +134,10 @@ def recipe_hash(image: LabImage) -> str:
     return digest.hexdigest()[:16]
 
 
-def image_labels(image: LabImage, nginx_version: str | None = None) -> dict[str, str]:
-    """The OCI labels a lab image carries: what it is, that it is a lab build, and from what."""
-    version = {"org.opencontainers.image.version": nginx_version} if nginx_version else {}
+def image_labels(image: LabImage, pinned: str | None = None) -> dict[str, str]:
+    """The OCI labels a lab image carries: what it is, that it is a lab build, and from what
+    (``pinned``: the version of its package, e.g. nginx's)."""
+    version = {"org.opencontainers.image.version": pinned} if pinned else {}
     return version | {
         "org.opencontainers.image.title": f"{image.hub_name} (lab build)",
         "org.opencontainers.image.description": image.description,
@@ -216,15 +244,26 @@ def build_rootfs_tar(dest: Path) -> None:
 # --------------------------------------------------------------------------- build and push
 
 
-def nginx_version(image: LabImage) -> str:
-    """The Debian nginx version ``image`` pins: the newest in its suites on the host's mirror."""
+def pinned_version(image: LabImage) -> str:
+    """The Debian version of ``image.package`` the image pins: the newest in its suites on the
+    host's mirror.
+
+    Raises:
+        LabError: The mirror has no such package, or a version its tag does not promise.
+    """
     archive, security = apt.debian_mirrors()
     entries = [
         (security if suite.endswith("-security") else archive, suite)
-        for suite in image.nginx_suites
+        for suite in image.suites
         if security or not suite.endswith("-security")
     ]
-    return apt.candidate_version("nginx", entries)
+    version = apt.candidate_version(image.package, entries)
+    if not version.startswith(image.version_prefix):
+        raise LabError(
+            f"Debian {', '.join(image.suites)} offers {image.package} {version}, which the tag "
+            f"{image.hub_name} does not name: change the tag in helpers/lab/images.py to match."
+        )
+    return version
 
 
 def _cli_env(builder: ScratchEngine) -> dict[str, str]:
@@ -258,7 +297,8 @@ def build(
            "--network", "host", "--tag", image.lab_ref]  # fmt: skip
     for key, value in buildargs.items():
         cmd += ["--build-arg", f"{key}={value}"]
-    for key, value in image_labels(image, buildargs.get("NGINX_VERSION")).items():
+    pinned = buildargs.get(image.version_arg) if image.version_arg else None
+    for key, value in image_labels(image, pinned).items():
         cmd += ["--label", f"{key}={value}"]
     cmd.append(str(build_dir))
     with open(log, "a") as out:
@@ -296,7 +336,7 @@ def build_and_push(builder: ScratchEngine, image: LabImage) -> None:
         else:
             build_dir = context
             buildargs["BASE"] = BASE.lab_ref
-            buildargs["NGINX_VERSION"] = nginx_version(image)
+            buildargs[image.version_arg] = pinned_version(image)
         say(f"building {image.hub_name} with BuildKit")
         build(builder, image, build_dir, buildargs)
     say(f"pushing {image.hub_name} to the lab registry")
@@ -309,8 +349,8 @@ def seed() -> list[str]:
     The images are built on a scratch engine of the lab's own (:mod:`.scratch`, its data kept
     in the state directory as a build cache), never on the learner's engine: a build there
     would leave layers and build cache behind, and a lesson's first ``docker pull`` would then
-    say "Already exists" for layers the learner never pulled. The nginx images are built on
-    the very base the registry holds, so the two tags share its layer.
+    say "Already exists" for layers the learner never pulled. The nginx and python images are
+    built on the very base the registry holds, so they all share its layer.
     """
     missing = [image for image in LAB_IMAGES if not is_seeded(image)]
     if not missing:
@@ -321,7 +361,7 @@ def seed() -> list[str]:
     with scratch_engine(BUILDER_NAME) as builder:
         if BASE in missing:
             build_and_push(builder, BASE)
-        for image in NGINX_IMAGES:
+        for image in ON_BASE:
             if image in missing:
                 build_and_push(builder, image)
     return [image.hub_name for image in missing]

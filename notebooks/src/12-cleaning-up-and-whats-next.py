@@ -9,7 +9,7 @@
 # 2. A container of your own
 # 3. Clean up by label: the command, then the helper
 # 4. Try it yourself
-# 5. What's next: Compose and Kubernetes
+# 5. What's next
 #
 # ## Prerequisites
 # | Concept | Importance | Notes |
@@ -96,13 +96,15 @@ docker start my-own-nginx-12 2>/dev/null || docker run -d --name my-own-nginx-12
 !docker ps --filter 'name=^my-own-nginx-12$' --format '{{.Names}}: {{.Status}}'
 
 # %% [markdown]
-# `docker rm` removes containers only. The series may also have left networks, volumes and images
-# it built, all labelled, and images it pulled. A pulled image keeps the labels its authors gave
-# it (labels are fixed for an object's lifetime), so the series records instead which tags it
-# pulled that were not here before. `cleanup()` removes all of these, selected the same way: by
-# label, or from that record. An image that a container still uses (yours included) stays, and
-# stays recorded, until that container is gone. What it removes depends on what the earlier
-# lessons left, so its table differs from run to run:
+# `docker rm` removes containers only. The series may also have left swarm services, networks,
+# volumes and images it built, all labelled; Podman Pods (lesson 11), also labelled; the
+# working folders `work-NN` its lessons wrote files into; what lesson 07 pushed to the lab
+# registry; and images it pulled. A pulled image keeps the labels its authors gave it (labels
+# are fixed for an object's lifetime), so the series records instead which tags it pulled that
+# were not here before, as it records its folders and pushes. `cleanup()` removes all of these,
+# selected the same way: by label, or from those records. An image that a container still uses
+# (yours included) stays, and stays recorded, until that container is gone. What it removes
+# depends on what the earlier lessons left, so its table differs from run to run:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -161,29 +163,30 @@ cleanup(notebook="12")["kind"].value_counts()
 #   lists exactly what the label selects, stopped containers included.
 # - `docker rm -f $(docker ps -aq --filter label=...)` removes exactly those containers; one
 #   without the label is never selected.
-# - The series' `cleanup()` also removes its networks, volumes, built images and the tags it
-#   pulled, and keeps an image while any container uses it.
+# - The series' `cleanup()` also removes its swarm services, networks, volumes, built images,
+#   Pods, working folders and pushes, and the tags it pulled, and keeps an image while any
+#   container uses it.
 # - Filters on different keys (`label`, `status`) must all match.
 #
-# ## What's next: Compose and Kubernetes
-# - **Docker Compose** describes several containers, with their published ports, networks and
-#   volumes, in one `compose.yaml`; `docker compose up -d` starts them all, and `docker compose
-#   down` stops and removes the containers and networks `up` made. The lab engine has the Compose
-#   plugin (`docker compose version`). Lesson 06's `-p 127.0.0.1:8080:80` becomes
-#   `ports: ["127.0.0.1:8080:80"]`.
-# - **Kubernetes** runs Pods (lesson 01) on a cluster of machines: a Deployment keeps a chosen
-#   number of copies of a Pod running and replaces the ones that fail, and a Service gives them
-#   one stable address. [kind](https://kind.sigs.k8s.io/) and
-#   [minikube](https://minikube.sigs.k8s.io/) run a small cluster on one machine for practice.
-# - **Your own images**: a Dockerfile is the recipe that lesson 04's `docker history` reads
-#   backwards; `docker build` turns it into an image.
+# ## What's next
+# You have built an image, kept data, run a Compose project, a swarm service and a Pod. From
+# here:
+# - **Kubernetes** runs Pods (lessons 01 and 11) on a cluster of machines. The YAML that
+#   `podman generate kube` wrote in lesson 11 is a Pod manifest: `kubectl apply -f` gives it to
+#   a cluster. A Deployment keeps a chosen number of copies of a Pod running and replaces the
+#   ones that fail, as lesson 10's swarm service did, and a Service gives them one stable
+#   address. [kind](https://kind.sigs.k8s.io/) and [minikube](https://minikube.sigs.k8s.io/)
+#   run a small cluster on one machine for practice.
+# - **Better images**: multi-stage builds keep build tools out of the image you ship, and a
+#   `USER` instruction runs it as someone other than root (Docker's
+#   [building best practices](https://docs.docker.com/build/building/best-practices/)).
+# - **Docker without root**: [rootless mode](https://docs.docker.com/engine/security/rootless/)
+#   runs the whole engine as an ordinary user.
 #
 # ## Resources
 # - Docker: [Object labels](https://docs.docker.com/engine/manage-resources/labels/)
 # - Docker: [`docker ps` and its filters](https://docs.docker.com/reference/cli/docker/container/ls/)
 # - Docker: [Prune unused objects (and `--filter label=`)](https://docs.docker.com/engine/manage-resources/pruning/)
-# - Docker: [Compose overview](https://docs.docker.com/compose/),
-#   [`ports` in a Compose file](https://docs.docker.com/reference/compose-file/services/#ports) and
-#   [`docker compose down`](https://docs.docker.com/reference/cli/docker/compose/down/)
-# - Docker: [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
+# - Docker: [Building best practices](https://docs.docker.com/build/building/best-practices/)
+#   and [rootless mode](https://docs.docker.com/engine/security/rootless/)
 # - Kubernetes: [Deployments](https://kubernetes.io/docs/concepts/workloads/controllers/deployment/) and [Services](https://kubernetes.io/docs/concepts/services-networking/service/)
