@@ -34,7 +34,8 @@
 # `free_port` says so and the lesson takes the next free port. As in every lesson,
 # `setup_notebook` adds the series' labels to each `docker service create` (the service and its
 # tasks' containers), `docker network create` and `docker run` line, so the clean-up removes
-# exactly what this notebook made.
+# exactly what this notebook made. One caution before you start: stop any Compose project of
+# your own first, for the reason section 10 gives.
 
 # %%
 from helpers.cleanup import cleanup
@@ -445,7 +446,10 @@ else:
 # needs `--force`: it ends the swarm, with its services, tasks and overlay networks.
 # `docker service rm` returns before the engine has removed the tasks' containers, so
 # `leave_needed` first waits (bounded) until the containers of the services removed above are
-# gone, and none can be left behind when the swarm ends.
+# gone, and none can be left behind when the swarm ends. A known engine bug, still open: after
+# `docker swarm leave`, containers that were already running on a network of their own (a
+# Compose project's, say) may no longer find each other by name
+# ([moby/moby#45144](https://github.com/moby/moby/issues/45144)); hence the caution at the start.
 
 # %%
 if leave_needed(client):

@@ -189,4 +189,6 @@ cleanup(notebook="12")["kind"].value_counts()
 # - Docker: [Prune unused objects (and `--filter label=`)](https://docs.docker.com/engine/manage-resources/pruning/)
 # - Docker: [Building best practices](https://docs.docker.com/build/building/best-practices/)
 #   and [rootless mode](https://docs.docker.com/engine/security/rootless/)
-# - Kubernetes: [Deployments](https://kubernetes.io/docs/concepts/workloads/controllers/deployment/) and [Services](https://kubernetes.io/docs/concepts/services-networking/service/)
+# - Kubernetes: [Pods](https://kubernetes.io/docs/concepts/workloads/pods/),
+#   [Deployments](https://kubernetes.io/docs/concepts/workloads/controllers/deployment/) and
+#   [Services](https://kubernetes.io/docs/concepts/services-networking/service/)
