@@ -123,13 +123,16 @@ def stage(edition: str, dest: Path) -> None:
         "only_build_toc_files": True,
         "execute": {"execute_notebooks": "off"},
         "html": {"use_search_button": True, "home_page_in_navbar": True},
-        "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": ""},
+        "launch_buttons": {"thebe": False},
         # No dollar math: "$(docker ps -q)" in prose is shell, not TeX, and without math no
         # page loads MathJax from a CDN (pages opened offline or printed load whole).
         "parse": {"myst_enable_extensions": ["colon_fence"]},
         "sphinx": {
             "config": {
                 "html_show_copyright": False,
+                # IPython's lexer trips on a cell magic followed by a `!` line (`%%time`, then
+                # `!docker build`); the cell still shows, highlighted loosely.
+                "suppress_warnings": ["misc.highlighting_failure"],
                 "html_css_files": ["handout.css"],
                 # The theme's light/dark switch starts from this (without it, a page opened
                 # from a file logs "invalid theme mode" on the console).
@@ -152,11 +155,38 @@ def build_site(source: Path, site: Path) -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
-        sys.exit(f"handouts: the site of {source.name} did not build:\n{tail}")
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        # Sphinx's own warning names the page and the cause; the traceback after it does not.
+        causes = [line.strip() for line in lines if "SphinxWarning:" in line or "ERROR:" in line]
+        sys.exit(
+            f"handouts: the site of {source.name} did not build: "
+            + ("; ".join(causes) if causes else "\n".join(lines[-25:]))
+        )
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(scratch / "_build" / "html", site)
     shutil.rmtree(scratch, ignore_errors=True)
+    for page in site.glob("*.html"):
+        page.write_text(without_thebe(page.read_text()))
+
+
+#: Jupyter Book 1 always adds sphinx-thebe (live code cells loaded from a CDN), and declares its
+#: settings twice on every page, which the browser logs as an error. Handouts are static pages
+#: meant to work offline, so its scripts go.
+_THEBE_SCRIPT = re.compile(
+    r"^\s*<script>const THEBE_JS_URL = .*?</script>\n|^\s*<script [^>]*sphinx-thebe\.js[^>]*>"
+    r"</script>\n",
+    re.MULTILINE,
+)
+
+
+def without_thebe(html: str) -> str:
+    """``html`` without sphinx-thebe's scripts.
+
+    Example:
+        >>> without_thebe('<p>\\n  <script>const THEBE_JS_URL = "x"; </script>\\n</p>')
+        '<p>\\n</p>'
+    """
+    return _THEBE_SCRIPT.sub("", html)
 
 
 def page_order() -> list[str]:
