@@ -10,6 +10,7 @@ ratio within one run means more than absolute seconds):
 3. set-up: warm ``make setup``; cold with ``--cold`` (wipes the engine and lab, then sets up a
    fresh clone: throwaway machines only);
 4. helpers import time, and first-cell latency (kernel start to setup check done);
+   handouts build time; JupyterLab's time to a first rendered notebook in chromium;
 5. the build cache: lesson 07's image rebuilt from the cache / built cold;
 6. the full test suite, warm (``make test``; skip with ``--no-suite``).
 
@@ -217,6 +218,42 @@ def first_cell_seconds() -> float:
     return elapsed
 
 
+def handouts_seconds() -> float:
+    """Seconds for ``tools/handouts.py``: both editions, sites and PDFs, from the committed
+    notebooks (no engine involved), into a scratch folder."""
+    import tempfile
+
+    code = (
+        "import sys; sys.path.insert(0, 'tools'); import handouts; from pathlib import Path; "
+        "[handouts.build(e, out=Path(sys.argv[1])) for e in handouts.EDITIONS]"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        return _timed([PY, "-c", code, scratch])
+
+
+def first_render_seconds() -> float:
+    """Seconds from opening notebook 06 in JupyterLab (as ``make start`` runs it, in Debian's
+    chromium) to its first cell on the page; the best of three, as a learner's second look."""
+    import shutil
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lab_browser
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "notebooks"
+        shutil.copytree(ROOT / "notebooks", folder, ignore=shutil.ignore_patterns("src", "work-*"))
+        with lab_browser.serve(folder) as lab, sync_playwright() as playwright:
+            browser = lab_browser.launch(playwright)
+            try:
+                name = NOTEBOOKS[5].name
+                return min(lab_browser.seconds_to_first_notebook(lab, name, browser) for _ in "123")
+            finally:
+                browser.close()
+
+
 def cold_setup_seconds() -> float:
     """Wipe the engine and the lab, then time the README's ``make setup`` in a fresh clone.
 
@@ -290,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
             "",
         )
     )
+
+    rows.append(("handouts, both editions (s)", f"{handouts_seconds():.0f}", "< 60"))
+    rows.append(("JupyterLab: first rendered notebook (s)", f"{first_render_seconds():.1f}", "< 5"))
 
     if not args.no_suite:
         suite = _timed(["make", "test"])

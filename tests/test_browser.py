@@ -12,11 +12,7 @@ check passed, the lesson's key output is there. A screenshot of each run is kept
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -26,23 +22,15 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import lab_browser  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 ARTIFACTS = ROOT / "build" / "test-artifacts" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 #: What each lesson must show on the page after a run, beyond its exercise's "Pass".
 KEY_OUTPUT = {"06": "Welcome to nginx!"}
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +38,8 @@ def jupyterlab(tmp_path_factory):
     """JupyterLab as ``make start`` runs it, on a copy of the notebooks: (base URL, token, dir)."""
     served = tmp_path_factory.mktemp("lab") / "notebooks"
     shutil.copytree(ROOT / "notebooks", served, ignore=shutil.ignore_patterns("src", "work-*"))
-    port, token = _free_port(), secrets.token_hex(16)
-    root = ["--allow-root"] if os.geteuid() == 0 else []
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", f"--notebook-dir={served}", "--ip=127.0.0.1",
-         f"--port={port}", "--no-browser", f"--IdentityProvider.token={token}", *root],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-        env=dict(os.environ, DOCKER_NOTEBOOKS_LOCK_WAIT="900"),
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
-            time.sleep(0.3)
-    yield base, token, served
-    proc.terminate()
-    proc.wait(timeout=30)
+    with lab_browser.serve(served) as lab:
+        yield lab.base, lab.token, served
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +47,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        chromium = lab_browser.launch(playwright)
         yield chromium
         chromium.close()
 
