@@ -56,6 +56,9 @@ READING = """## Reading the numbers
   step is `CACHED`. "Cold" is a learner's first build: the base is pulled by the build too.
   With the base already here, cold and cached are close: the only step copies a few bytes,
   and most of either build is the CLI, the context transfer and writing the image.
+- **Handouts** builds both editions of the site and their PDFs from the committed notebooks
+  (`tools/handouts.py`, no engine); **first rendered notebook** is JupyterLab (served as
+  `make start` serves it) drawing lesson 06's first cell in Debian's chromium, best of three.
 - **Set-up, cold** (timed only with `--cold`; a table without that row did not) wipes Docker's
   packages and data and the lab's state, then runs `make setup` in a fresh clone with no pip
   cache; **warm** runs it again on a ready machine.
