@@ -453,12 +453,13 @@ def _set_display_defaults() -> None:
 
 def pulls_from(facts: EngineFacts) -> str:
     """Say who serves this engine's pulls: Docker Hub, or the lab registry through the mirror."""
-    from .registry_api import REGISTRY_URL, hub_reachable, registry_answers
+    from .registry_api import hub_reachable, lab_mirror_urls, registry_answers
 
-    if REGISTRY_URL in facts.mirrors and registry_answers():
+    mirror = next((url for url in lab_mirror_urls() if url in facts.mirrors), None)
+    if mirror and registry_answers():
         if hub_reachable():
-            return f"the lab registry mirror {REGISTRY_URL}, then Docker Hub"
-        return f"the offline lab registry mirror {REGISTRY_URL} (Docker Hub is unreachable)"
+            return f"the lab registry mirror {mirror}, then Docker Hub"
+        return f"the offline lab registry mirror {mirror} (Docker Hub is unreachable)"
     if hub_reachable():
         return "Docker Hub"
     return "nothing: Docker Hub is unreachable and no lab mirror is set up; run `make setup`"

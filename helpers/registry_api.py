@@ -14,6 +14,30 @@ import os
 REGISTRY_HOST = "127.0.0.1:5000"
 REGISTRY_URL = f"http://{REGISTRY_HOST}"
 HUB_PROBE_URL = "https://registry-1.docker.io/v2/"
+#: The host's loopback as a rootless engine sees it, from inside rootlesskit's slirp4netns
+#: network: such an engine names the lab registry as its mirror at this address.
+ROOTLESS_HOST_LOOPBACK = "10.0.2.2"
+
+
+def rootless_mirror_url(registry_url: str = REGISTRY_URL) -> str:
+    """The lab registry as a rootless engine reaches it: the same port on rootlesskit's view
+    of the host's loopback.
+
+    Example:
+        >>> rootless_mirror_url("http://127.0.0.1:5000")
+        'http://10.0.2.2:5000'
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(registry_url)
+    return f"{parts.scheme}://{ROOTLESS_HOST_LOOPBACK}:{parts.port}"
+
+
+def lab_mirror_urls() -> tuple[str, str]:
+    """The addresses an engine may give the lab registry as its mirror: this machine's
+    loopback (a root engine, or a docker-group learner's), and rootlesskit's view of it (a
+    rootless engine's)."""
+    return REGISTRY_URL, rootless_mirror_url(REGISTRY_URL)
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.docker.distribution.manifest.v2+json",

@@ -168,3 +168,21 @@ def test_missing_socket_on_the_command_line_prints_no_traceback(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert_one_sentence(lines[0].removeprefix("error: "))
+
+
+def test_the_setup_names_the_lab_mirror_a_rootless_engine_uses(client):
+    """A rootless engine names the lab registry at rootlesskit's view of the host loopback
+    (10.0.2.2): the setup line still says the lab serves its pulls, and names that address."""
+    from dataclasses import replace
+
+    from helpers.engine import check
+    from helpers.notebook import pulls_from
+    from helpers.registry_api import REGISTRY_URL, registry_answers, rootless_mirror_url
+
+    if not registry_answers():
+        skip_or_fail("no lab registry here (an engine with Docker Hub): nothing to name")
+    facts = check(client)
+    rootless = replace(facts, mirrors=[rootless_mirror_url(REGISTRY_URL)])
+    assert rootless_mirror_url(REGISTRY_URL) == "http://10.0.2.2:5000"
+    assert f"lab registry mirror {rootless_mirror_url(REGISTRY_URL)}" in pulls_from(rootless)
+    assert "lab registry mirror" not in pulls_from(replace(facts, mirrors=[]))

@@ -30,13 +30,12 @@ import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .. import engine as engine_mod
 from ..errors import LabError, TutorialError
 from ..labels import NAME_PREFIX, PROJECT_LABELS
 from ..polling import wait_for
-from ..registry_api import REGISTRY_URL
+from ..registry_api import REGISTRY_URL, rootless_mirror_url
 from ..state import locked_json
 from . import apt, daemon
 from .progress import say
@@ -52,8 +51,6 @@ MARK = "docker-notebooks learner"
 ROOTLESS_PACKAGES = ("rootlesskit", "slirp4netns", "uidmap")
 #: Where docker.io keeps ``dockerd-rootless.sh``.
 CONTRIB = Path("/usr/share/docker.io/contrib")
-#: The host's loopback as seen from inside rootlesskit's slirp4netns network.
-HOST_LOOPBACK_IN_ROOTLESSKIT = "10.0.2.2"
 TUN = Path("/dev/net/tun")
 #: The mode Debian gives ``/dev/net/tun``.
 TUN_DEBIAN_MODE = 0o666
@@ -305,8 +302,7 @@ def mirror_for_rootless() -> str:
         >>> mirror_for_rootless()
         'http://10.0.2.2:5000'
     """
-    parts = urlsplit(REGISTRY_URL)
-    return f"{parts.scheme}://{HOST_LOOPBACK_IN_ROOTLESSKIT}:{parts.port}"
+    return rootless_mirror_url(REGISTRY_URL)
 
 
 def rootless_command(user: pwd.struct_passwd, state: Path) -> list[str]:
