@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .engine import EngineFacts, check, connect
 from .errors import TutorialError, explain_cli_output, learner_message
+from .shell_line import commands, flag, literal
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,6 @@ _PODMAN_CREATES = re.compile(
 #: adds the one sentence :func:`helpers.errors.explain_cli_output` has for its output.
 _DOCKER_TOOL = re.compile(r"\b(?:docker|podman)\b")
 
-#: Ends one shell command inside a ``!`` line (what shlex yields for ``;``, ``&&``, ...).
-_COMMAND_ENDS = {";", "&&", "||", "|", "&", ")", ";;", "|&"}
-
 
 def _protect_go_templates(cmd: str) -> tuple[str, list[str]]:
     """Swap each ``{{ ... }}`` for a placeholder ``var_expand`` leaves alone; return the
@@ -115,27 +113,6 @@ def _restore_go_templates(cmd: str, templates: list[str]) -> str:
     return cmd
 
 
-def _words_after(cmd: str, pattern: re.Pattern) -> list[list[str]]:
-    """For each command ``pattern`` matches in a shell line, the words that follow it up to
-    where that command ends (``;``, ``&&``, ``|``, ...); none for unbalanced quotes."""
-    import shlex
-
-    found = []
-    for match in pattern.finditer(cmd):
-        lexer = shlex.shlex(cmd[match.end() :], posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        try:
-            words = []
-            for word in lexer:
-                if word in _COMMAND_ENDS:
-                    break
-                words.append(word)
-        except ValueError:  # unbalanced quotes: the shell will say so
-            continue
-        found.append(words)
-    return found
-
-
 #: ``docker volume create``'s options that take a value.
 _VOLUME_OPTIONS = {"-d", "--driver", "--label", "-o", "--opt", "--name"}
 _VOLUME_CREATE = re.compile(r"(?:^|(?<=[;&|(\n]))\s*docker\s+volume\s+create(?=\s|$)")
@@ -149,7 +126,7 @@ def _volume_names(cmd: str) -> list[str]:
         ['data-08']
     """
     names = []
-    for words in _words_after(cmd, _VOLUME_CREATE):
+    for words in commands(cmd, _VOLUME_CREATE):
         index = 0
         while index < len(words):
             word = words[index]
@@ -163,7 +140,7 @@ def _volume_names(cmd: str) -> list[str]:
             else:
                 names.append(word)
                 break
-    return [name for name in names if "$" not in name and "`" not in name]
+    return [name for name in names if literal(name)]
 
 
 _SERVICE_CREATE = re.compile(r"(?:^|(?<=[;&|(\n]))\s*docker\s+service\s+create(?=\s|$)")
@@ -176,16 +153,8 @@ def _service_names(cmd: str) -> list[str]:
         >>> _service_names("docker service create --detach --name web --replicas 3 nginx")
         ['web']
     """
-    names = []
-    for words in _words_after(cmd, _SERVICE_CREATE):
-        for index, word in enumerate(words):
-            if word == "--name" and index + 1 < len(words):
-                names.append(words[index + 1])
-                break
-            if word.startswith("--name="):
-                names.append(word.removeprefix("--name="))
-                break
-    return [name for name in names if "$" not in name and "`" not in name]
+    names = [flag(words, "--name") for words in commands(cmd, _SERVICE_CREATE)]
+    return [name for name in names if literal(name)]
 
 
 def _replace_service(client, name: str) -> str | None:
@@ -210,16 +179,8 @@ def _replace_service(client, name: str) -> str | None:
 
 def _container_names(cmd: str) -> list[str]:
     """The ``--name`` of every ``docker run``/``docker create`` in a shell line."""
-    names = []
-    for words in _words_after(cmd, _DOCKER_RUN):
-        for index, word in enumerate(words):
-            if word == "--name" and index + 1 < len(words):
-                names.append(words[index + 1])
-                break
-            if word.startswith("--name="):
-                names.append(word.removeprefix("--name="))
-                break
-    return [name for name in names if name and "$" not in name and "`" not in name]
+    names = [flag(words, "--name") for words in commands(cmd, _DOCKER_RUN)]
+    return [name for name in names if literal(name)]
 
 
 def label_docker_runs(cmd: str, notebook: str | None) -> str:

@@ -16,12 +16,10 @@ What the series makes with Podman carries its labels, as with Docker: the ``!`` 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import resource
-import shlex
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -31,6 +29,7 @@ from pathlib import Path
 from .errors import NotOwnedError, TutorialError
 from .labels import project_labels
 from .registry_api import REGISTRY_HOST
+from .shell_line import flag, literal, words_after
 from .state import locked_json, state_dir
 
 #: The open-files limit (``RLIMIT_NOFILE``, soft and hard) Podman 4.3 gives each container
@@ -307,28 +306,6 @@ _PODMAN_MAKES = re.compile(
 )
 
 
-def _words_after(cmd: str, start: int) -> list[str]:
-    lexer = shlex.shlex(cmd[start:], posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    words = []
-    with contextlib.suppress(ValueError):
-        for word in lexer:
-            if word in {";", "&&", "||", "|", "&", ")", ";;", "|&"}:
-                break
-            words.append(word)
-    return words
-
-
-def _flag(words: list[str], *names: str) -> str | None:
-    for index, word in enumerate(words):
-        if word in names and index + 1 < len(words):
-            return words[index + 1]
-        for name in names:
-            if name.startswith("--") and word.startswith(name + "="):
-                return word.split("=", 1)[1]
-    return None
-
-
 def _yaml_pod_names(path: str) -> list[str]:
     """The ``metadata.name`` of each Pod in a Kubernetes YAML file (a plain reading: the
     ``name:`` right under ``metadata:`` of each ``kind: Pod`` document)."""
@@ -359,16 +336,18 @@ def make_room(cmd: str) -> str | None:
         return None
     for match in _PODMAN_MAKES.finditer(cmd):
         sub = match.group("sub").split()
-        words = _words_after(cmd, match.end())
+        words = words_after(cmd, match.end())
+        if words is None:  # unbalanced quotes: the shell refuses the line, nothing is made
+            continue
         if sub[0] in ("kube", "play"):
             files = [w for w in words if not w.startswith("-")]
             pods = _yaml_pod_names(files[-1]) if files else []
         elif sub[0] == "pod":
-            pods = [n for n in [_flag(words, "--name", "-n")] if n]
+            pods = [n for n in [flag(words, "--name", "-n")] if n]
         else:
             pods = []
-            name = _flag(words, "--name")
-            if name and "$" not in name:
+            name = flag(words, "--name")
+            if literal(name):
                 try:
                     _replace_container(name)
                 except NotOwnedError as exc:

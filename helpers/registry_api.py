@@ -38,6 +38,8 @@ def lab_mirror_urls() -> tuple[str, str]:
     loopback (a root engine, or a docker-group learner's), and rootlesskit's view of it (a
     rootless engine's)."""
     return REGISTRY_URL, rootless_mirror_url(REGISTRY_URL)
+
+
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.docker.distribution.manifest.v2+json",
