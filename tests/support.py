@@ -11,9 +11,11 @@ import os
 import re
 import subprocess
 import tarfile
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -61,3 +63,43 @@ def import_sleeper_image(client, ref: str) -> str:
     repository, tag = ref.rsplit(":", 1)
     client.api.import_image_from_data(_sleeper_image_tar(), repository=repository, tag=tag)
     return client.images.get(ref).id
+
+
+# --------------------------------------------------------------------------- stored outputs
+
+
+def stored_cells(prefix: str) -> list[tuple[str, str]]:
+    """(source, stored text output) of each non-empty code cell of the committed notebook
+    ``notebooks/<prefix>-*.ipynb``, in order (two cells may have the same source)."""
+    import nbformat
+
+    path = next((ROOT / "notebooks").glob(f"{prefix}-*.ipynb"))
+    return [
+        (
+            cell.source,
+            "".join(
+                o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                for o in cell.outputs
+            ),
+        )
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code" and cell.source.strip()
+    ]
+
+
+def stored_outputs(prefix: str) -> dict[str, str]:
+    """Code cell source -> its stored text output (the later one, when two share a source)."""
+    return dict(stored_cells(prefix))
+
+
+def outputs_of(cells, start: str) -> list[str]:
+    """The stored outputs of the cells whose source starts with ``start``; ``cells`` as
+    :func:`stored_cells` or :func:`stored_outputs` give them."""
+    pairs = cells.items() if isinstance(cells, dict) else cells
+    return [out for source, out in pairs if source.startswith(start)]
+
+
+def output_of(cells, start: str) -> str:
+    """The stored output of the one cell whose source starts with ``start``."""
+    [text] = outputs_of(cells, start)
+    return text

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import skip_or_fail
+from support import output_of, skip_or_fail, stored_outputs
 
 from helpers import cleanup
 from helpers.containers import free_port, port_is_free
@@ -240,67 +240,47 @@ def test_free_port_counts_the_notebooks_own_port_as_free(client, nginx):
 # --------------------------------------------------------------------------- stored outputs
 
 
-def _stored(prefix: str) -> dict[str, str]:
-    """Code cell source -> its stored text output, for the committed notebook ``prefix``-*."""
-    import nbformat
-
-    path = next((Path(__file__).parent.parent / "notebooks").glob(f"{prefix}-*.ipynb"))
-    cells = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code" and cell.source.strip():
-            cells[cell.source] = "".join(
-                o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                for o in cell.outputs
-            )
-    return cells
-
-
-def _output(cells: dict[str, str], start: str) -> str:
-    [text] = [out for source, out in cells.items() if source.startswith(start)]
-    return text
-
-
 def test_06_stored_outputs_say_what_the_prose_says():
     """What 06's prose says about its outputs: curl exit 7 "Couldn't connect to server" on
     127.0.0.1; the bridge address and the published port answer "Welcome to nginx!"; ``docker
     port`` shows 127.0.0.1 for nginx-exposed and 0.0.0.0/[::] on a picked port (neither 80 nor
     8080) for ``-p 80``; the host's network address refuses the local-only port and answers on the
     picked one; the exercise's check passes."""
-    cells = _stored("06")
-    refused = _output(cells, "!curl -sS 127.0.0.1;")
+    cells = stored_outputs("06")
+    refused = output_of(cells, "!curl -sS 127.0.0.1;")
     assert "Couldn't connect to server" in refused and "curl exit code: 7" in refused
     assert "Connection refused" not in refused
-    assert f"<h1>{WELCOME}</h1>" in _output(cells, "!curl -s $(docker inspect")
-    assert f"<h1>{WELCOME}</h1>" in _output(cells, "!curl -s 127.0.0.1:{PORT} | grep Welcome")
-    assert "127.0.0.1:" in _output(cells, "!docker ps -f name=nginx-exposed")
+    assert f"<h1>{WELCOME}</h1>" in output_of(cells, "!curl -s $(docker inspect")
+    assert f"<h1>{WELCOME}</h1>" in output_of(cells, "!curl -s 127.0.0.1:{PORT} | grep Welcome")
+    assert "127.0.0.1:" in output_of(cells, "!docker ps -f name=nginx-exposed")
     assert re.fullmatch(
-        r"80/tcp -> 127\.0\.0\.1:\d+\n", _output(cells, "!docker port nginx-exposed")
+        r"80/tcp -> 127\.0\.0\.1:\d+\n", output_of(cells, "!docker port nginx-exposed")
     )
-    picked = _output(cells, "!docker port dn-06-everywhere")
+    picked = output_of(cells, "!docker port dn-06-everywhere")
     ports = set(re.findall(r"80/tcp -> (?:0\.0\.0\.0|\[::\]):(\d+)", picked))
     low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
     assert ports and all(low <= int(p) <= high for p in ports), picked
     assert "0.0.0.0:" in picked
-    both = _output(cells, "%%bash -s {PORT}")
+    both = output_of(cells, "%%bash -s {PORT}")
     assert "Couldn't connect to server" in both and f"<h1>{WELCOME}</h1>" in both
     assert both.index("Couldn't connect") < both.index(WELCOME)
-    assert _output(cells, "pages = published_pages(").startswith("Pass:")
+    assert output_of(cells, "pages = published_pages(").startswith("Pass:")
 
 
 def test_12_stored_outputs_say_what_the_prose_says():
     """What 12's prose says about its outputs: the labels are the series' and the lesson's; the
     label listing shows web-12 and once-12 (stopped) and not the learner's container; rm removed
     two; none is left; the learner's container is still up; the exercise's check passes."""
-    cells = _stored("12")
-    assert _output(cells, "!docker inspect --format").strip() == "docker-notebooks 12"
-    listing = _output(cells, "!docker ps -a --filter label=tutorial=docker-notebooks")
+    cells = stored_outputs("12")
+    assert output_of(cells, "!docker inspect --format").strip() == "docker-notebooks 12"
+    listing = output_of(cells, "!docker ps -a --filter label=tutorial=docker-notebooks")
     assert "web-12" in listing and "once-12" in listing and "my-own-nginx-12" not in listing
     assert re.search(r"Exited \(0\).*once-12", listing)
-    assert len(_output(cells, "!docker rm -f $(docker ps -aq").split()) == 2
+    assert len(output_of(cells, "!docker rm -f $(docker ps -aq").split()) == 2
     assert (
-        _output(cells, "!docker ps -aq --filter label=tutorial=docker-notebooks | wc -l") == "0\n"
+        output_of(cells, "!docker ps -aq --filter label=tutorial=docker-notebooks | wc -l") == "0\n"
     )
-    assert _output(cells, "!docker ps --filter 'name=^my-own-nginx-12$'").startswith(
+    assert output_of(cells, "!docker ps --filter 'name=^my-own-nginx-12$'").startswith(
         "my-own-nginx-12: Up"
     )
-    assert _output(cells, "series = client.containers.list(").startswith("Pass:")
+    assert output_of(cells, "series = client.containers.list(").startswith("Pass:")

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import assert_one_sentence, import_sleeper_image
+from support import assert_one_sentence, import_sleeper_image, outputs_of, stored_cells
 
 from helpers import build_cache, cleanup, shipping
 from helpers.containers import free_port
@@ -321,26 +321,6 @@ def test_a_learners_own_my_site_image_is_refused_and_survives_the_clean_up(clien
 # --------------------------------------------------------------------------- stored outputs
 
 
-def _stored() -> list[tuple[str, str]]:
-    """(source, text output) of each code cell of the committed notebook 07, in order."""
-    import nbformat
-
-    path = next((Path(__file__).parent.parent / "notebooks").glob("07-*.ipynb"))
-    cells = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code":
-            text = "".join(
-                o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                for o in cell.outputs
-            )
-            cells.append((cell.source, text))
-    return cells
-
-
-def _outputs(start: str) -> list[str]:
-    return [out for source, out in _stored() if source.startswith(start)]
-
-
 def test_07_stored_outputs_say_what_the_prose_says():
     """What 07's prose says about its outputs: the first build runs the COPY, the same build
     again says CACHED and writes the same image, the build after the page changed runs the
@@ -349,44 +329,55 @@ def test_07_stored_outputs_say_what_the_prose_says():
     sentence; the push's digest is the repo digest and the pull's; every pulled layer already
     exists; pulled by digest there is no tag; same ID; curl gets the page last written; the
     exercise passes; the clean-up deleted the repository."""
-    first, again, changed = _outputs("%%time\n!docker build -t my-site work-07")
+    cells = stored_cells("07")
+    first, again, changed = outputs_of(cells, "%%time\n!docker build -t my-site work-07")
     copy = "[2/2] COPY index.html /var/www/html/"
     assert steps(first)[copy] == "DONE" and steps(again)[copy] == "CACHED"
     assert steps(changed)[copy] == "DONE"
     assert image_id(first) == image_id(again) != image_id(changed)
     assert all("Wall time:" in out for out in (first, again, changed))
-    history = _outputs("!docker history my-site")[0].splitlines()
+    history = outputs_of(cells, "!docker history my-site")[0].splitlines()
     assert "LABEL org.opencontainers.image.title=my-site" in history[1]
     assert re.search(r"\s0B\s", history[1]) and "COPY index.html /var/www/html/" in history[2]
     assert "<missing>" in history[2]
-    assert _outputs("!docker image inspect --format '{{len .RootFS.Layers}}'")[0] == "2\n3\n"
-    assert _outputs("base_layers = ")[0] == "my-site's first 2 layers are nginx:stable's 2: True\n"
-    sizes = _outputs("sizes = ")[0]
+    assert (
+        outputs_of(cells, "!docker image inspect --format '{{len .RootFS.Layers}}'")[0] == "2\n3\n"
+    )
+    assert (
+        outputs_of(cells, "base_layers = ")[0]
+        == "my-site's first 2 layers are nginx:stable's 2: True\n"
+    )
+    sizes = outputs_of(cells, "sizes = ")[0]
     difference, page = re.findall(r"(\d+) bytes", sizes)
     assert difference == page
-    notes = _outputs("!docker build -f work-07/Dockerfile.notes work-07")[0]
+    notes = outputs_of(cells, "!docker build -f work-07/Dockerfile.notes work-07")[0]
     assert '"/notes.txt": not found' in notes
     assert notes.rstrip().endswith("that .dockerignore does not leave it out, then build again.")
-    assert "notes.txt" in _outputs("!ls work-07")[0].split()
-    names = _outputs("!docker image inspect --format '{{.Id}} {{.RepoTags}}' my-site")[0]
+    assert "notes.txt" in outputs_of(cells, "!ls work-07")[0].split()
+    names = outputs_of(cells, "!docker image inspect --format '{{.Id}} {{.RepoTags}}' my-site")[0]
     assert "127.0.0.1:5000/docker-notebooks/my-site:latest" in names and "my-site:latest" in names
-    [digest] = re.findall(r"latest: digest: (sha256:\w+)", _outputs("!docker push 127.0.0.1")[0])
-    assert _outputs("!curl -s http://127.0.0.1:5000/v2/docker-notebooks/my-site/tags/list")[0] == (
-        '{"name":"docker-notebooks/my-site","tags":["latest"]}\n'
+    [digest] = re.findall(
+        r"latest: digest: (sha256:\w+)", outputs_of(cells, "!docker push 127.0.0.1")[0]
     )
-    repo_digest = _outputs("!docker image inspect --format '{{index .RepoDigests 0}}'")[0]
+    assert outputs_of(
+        cells, "!curl -s http://127.0.0.1:5000/v2/docker-notebooks/my-site/tags/list"
+    )[0] == ('{"name":"docker-notebooks/my-site","tags":["latest"]}\n')
+    repo_digest = outputs_of(cells, "!docker image inspect --format '{{index .RepoDigests 0}}'")[0]
     assert repo_digest == f"127.0.0.1:5000/docker-notebooks/my-site@{digest}\n"
-    assert _outputs("PINNED = ")[0] == "True\n"
-    assert "Deleted: sha256:" in _outputs("!docker rmi my-site")[0]
-    pulled = _outputs("!docker pull {PINNED}")[0]
+    assert outputs_of(cells, "PINNED = ")[0] == "True\n"
+    assert "Deleted: sha256:" in outputs_of(cells, "!docker rmi my-site")[0]
+    pulled = outputs_of(cells, "!docker pull {PINNED}")[0]
     assert f"Digest: {digest}" in pulled
     assert pulled.count(": Already exists") == 3 and "Pull complete" not in pulled
-    listed = _outputs("!docker images --digests")[0]
+    listed = outputs_of(cells, "!docker images --digests")[0]
     assert listed == f"127.0.0.1:5000/docker-notebooks/my-site <none> {digest}\n"
-    assert _outputs('print("same image ID')[0] == "same image ID as the one built: True\n"
-    written = [s for s, _ in _stored() if s.startswith("%%writefile work-07/index.html")][-1]
-    assert _outputs("!curl -s 127.0.0.1:{PORT}")[0].strip() == written.split("\n", 1)[1].strip()
-    assert _outputs("v2 = registry_digest(")[0].startswith("Pass:")
-    assert _outputs('print("deleted from the lab registry:"')[0].startswith(
+    assert outputs_of(cells, 'print("same image ID')[0] == "same image ID as the one built: True\n"
+    written = [s for s, _ in cells if s.startswith("%%writefile work-07/index.html")][-1]
+    assert (
+        outputs_of(cells, "!curl -s 127.0.0.1:{PORT}")[0].strip()
+        == written.split("\n", 1)[1].strip()
+    )
+    assert outputs_of(cells, "v2 = registry_digest(")[0].startswith("Pass:")
+    assert outputs_of(cells, 'print("deleted from the lab registry:"')[0].startswith(
         "deleted from the lab registry: docker-notebooks/my-site\n"
     )

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from support import assert_one_sentence
+from support import assert_one_sentence, output_of, stored_outputs
 
 from helpers import cleanup
 from helpers.containers import free_port
@@ -369,26 +368,6 @@ def test_volume_rm_by_label_and_the_cleanup_leave_a_learners_volume(
 # --------------------------------------------------------------------------- stored outputs
 
 
-def _stored(prefix: str) -> dict[str, str]:
-    """Code cell source -> its stored text output, for the committed notebook ``prefix``-*."""
-    import nbformat
-
-    path = next((Path(__file__).parent.parent / "notebooks").glob(f"{prefix}-*.ipynb"))
-    cells = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code" and cell.source.strip():
-            cells[cell.source] = "".join(
-                o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                for o in cell.outputs
-            )
-    return cells
-
-
-def _output(cells: dict[str, str], start: str) -> str:
-    [text] = [out for source, out in cells.items() if source.startswith(start)]
-    return text
-
-
 def _paths(text: str) -> list[tuple[str, str, str]]:
     return [
         (m["path"], m["status"], m["agent"].split("/")[0])
@@ -405,39 +384,42 @@ def test_08_stored_outputs_say_what_the_prose_says():
     read-only refusal with its sentence; the bind mount's JSON; the --mount refusal with its
     sentence; -v's empty folder and the typo folder; the volume listed, the note read back, its
     inspect; the label removal; the exercise check passes."""
-    cells = _stored("08")
-    assert _paths(_output(cells, "!docker logs web-08")) == [("/", "200", "curl")]
-    assert '"GET / HTTP/1.1" 200 615 ' in _output(cells, "!docker logs web-08")
-    assert _paths(_output(cells, "%%bash -s {PORT}\ncurl")) == [("/after", "404", "curl")]
-    follow = _output(cells, "%%bash -s {PORT}\n(sleep 1")
+    cells = stored_outputs("08")
+    assert _paths(output_of(cells, "!docker logs web-08")) == [("/", "200", "curl")]
+    assert '"GET / HTTP/1.1" 200 615 ' in output_of(cells, "!docker logs web-08")
+    assert _paths(output_of(cells, "%%bash -s {PORT}\ncurl")) == [("/after", "404", "curl")]
+    follow = output_of(cells, "%%bash -s {PORT}\n(sleep 1")
     assert _paths(follow) == [("/while-following", "404", "curl")]
     assert follow.endswith("exit code: 124\n")
-    assert _output(cells, "!docker exec web-08 readlink").split() == ["/dev/stdout", "/dev/stderr"]
-    assert _output(cells, "!docker exec web-08 nginx -T").strip() == "root /var/www/html;"
-    assert _output(cells, "!docker exec web-08 ls").split() == ["index.nginx-debian.html"]
-    assert "<h1>Changed inside the container</h1>" in _output(
+    assert output_of(cells, "!docker exec web-08 readlink").split() == [
+        "/dev/stdout",
+        "/dev/stderr",
+    ]
+    assert output_of(cells, "!docker exec web-08 nginx -T").strip() == "root /var/www/html;"
+    assert output_of(cells, "!docker exec web-08 ls").split() == ["index.nginx-debian.html"]
+    assert "<h1>Changed inside the container</h1>" in output_of(
         cells, "!curl -s 127.0.0.1:{PORT} | grep Changed"
     )
-    assert _output(cells, "!docker diff web-08").split("\n")[:2] == [
+    assert output_of(cells, "!docker diff web-08").split("\n")[:2] == [
         "C /var/www/html", "C /var/www/html/index.nginx-debian.html"
     ]  # fmt: skip
-    assert _output(cells, "!docker run --rm nginx:stable grep") == f"<h1>{WELCOME}</h1>\n"
+    assert output_of(cells, "!docker run --rm nginx:stable grep") == f"<h1>{WELCOME}</h1>\n"
     assert cells["!curl -s 127.0.0.1:{PORT}"] == "<h1>Served from the host</h1>\n"
-    assert "Welcome to nginx!</h1>" in _output(cells, "!curl -s 127.0.0.1:{PORT} | grep Welcome")
-    assert _output(cells, "!echo '<h1>About</h1>'") == "<h1>About</h1>\n"
-    refused = _output(cells, "!docker exec web-08 sh -c")
+    assert "Welcome to nginx!</h1>" in output_of(cells, "!curl -s 127.0.0.1:{PORT} | grep Welcome")
+    assert output_of(cells, "!echo '<h1>About</h1>'") == "<h1>About</h1>\n"
+    refused = output_of(cells, "!docker exec web-08 sh -c")
     assert "Read-only file system" in refused and "mounted read-only" in refused
-    mounts = _output(cells, "!docker inspect --format '{{json .Mounts}}'")
+    mounts = output_of(cells, "!docker inspect --format '{{json .Mounts}}'")
     assert '"Type":"bind"' in mounts and '"RW":false' in mounts and '"Mode":"ro"' in mounts
     assert mounts.count("/work-08/site") == 1
-    mount = _output(cells, "!docker run --rm --mount")
+    mount = output_of(cells, "!docker run --rm --mount")
     assert "bind source path does not exist:" in mount and "/work-08/stie" in mount
     assert "and --mount never creates one" in mount
-    assert _output(cells, '!docker run --rm -v "$(pwd)/work-08/stie"') == "0\n"
-    assert _output(cells, "!ls work-08").split() == ["site", "stie"]
-    assert "data-08" in _output(cells, "!docker volume ls --filter")
-    assert _output(cells, "!docker run --rm -v data-08") == "written by writer-08\n"
-    inspect = _output(cells, "!docker volume inspect data-08")
+    assert output_of(cells, '!docker run --rm -v "$(pwd)/work-08/stie"') == "0\n"
+    assert output_of(cells, "!ls work-08").split() == ["site", "stie"]
+    assert "data-08" in output_of(cells, "!docker volume ls --filter")
+    assert output_of(cells, "!docker run --rm -v data-08") == "written by writer-08\n"
+    inspect = output_of(cells, "!docker volume inspect data-08")
     assert '"tutorial.notebook": "08"' in inspect and "/volumes/data-08/_data" in inspect
-    assert _output(cells, "!docker volume rm $(").split() == ["data-08"]
-    assert _output(cells, "served = [").startswith("Pass:")
+    assert output_of(cells, "!docker volume rm $(").split() == ["data-08"]
+    assert output_of(cells, "served = [").startswith("Pass:")

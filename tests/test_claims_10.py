@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import assert_one_sentence, skip_or_fail
+from support import assert_one_sentence, outputs_of, skip_or_fail, stored_cells
 
 from helpers import cleanup, series_lock, swarm
 from helpers.containers import free_port
@@ -217,78 +217,57 @@ def _swarm_snapshot(client) -> dict:
 # --------------------------------------------------------------------------- stored outputs
 
 
-def _stored() -> list[tuple[str, str]]:
-    """(code cell source, its stored text output) for the committed notebook 10-*, in order
-    (two cells may have the same source)."""
-    import nbformat
-
-    path = next((ROOT / "notebooks").glob("10-*.ipynb"))
-    cells = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code" and cell.source.strip():
-            text = "".join(
-                o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                for o in cell.outputs
-            )
-            cells.append((cell.source, text))
-    return cells
-
-
-def _output(cells: list[tuple[str, str]], start: str) -> list[str]:
-    return [out for source, out in cells if source.startswith(start)]
-
-
 def test_10_stored_outputs_say_what_the_prose_says():
     """What 10's prose says about its outputs: inactive, then initialised on loopback; three
     tasks, pinned digest; slots 4 and 5 gone; the update and rollback one slot at a time; the
     killed task Failed with 137 and replaced; three DNS addresses each answering; host mode on
     every interface with a pending second task; -p 127.0.0.1 refused; no IPVS and curl exit 7;
     the exercise passes; the lesson left the swarm it made."""
-    cells = _stored()
-    assert _output(cells, "!docker info --format")[0] == "inactive\n"
-    assert "Swarm initialized" in _output(cells, "if init_needed(")[0]
-    assert _output(cells, "!ss -Hltn")[0].split()[3::5] == ["127.0.0.1:2377", "127.0.0.1:7946"]
-    assert "3/3" in _output(cells, "!docker service ls --filter name=dn-10-web")[0]
+    cells = stored_cells("10")
+    assert outputs_of(cells, "!docker info --format")[0] == "inactive\n"
+    assert "Swarm initialized" in outputs_of(cells, "if init_needed(")[0]
+    assert outputs_of(cells, "!ss -Hltn")[0].split()[3::5] == ["127.0.0.1:2377", "127.0.0.1:7946"]
+    assert "3/3" in outputs_of(cells, "!docker service ls --filter name=dn-10-web")[0]
     assert re.fullmatch(
         r"nginx:stable@sha256:[0-9a-f]{64}\n",
-        _output(cells, "!docker service inspect --format '{{.Spec")[0],
+        outputs_of(cells, "!docker service inspect --format '{{.Spec")[0],
     )
-    created, after_scale, history = _output(cells, "!docker service ps dn-10-web")
+    created, after_scale, history = outputs_of(cells, "!docker service ps dn-10-web")
     assert created.count("Running") == 6 and created.count("dn-10-web.") == 3
     assert "dn-10-web.4" not in after_scale and after_scale.count("dn-10-web.") == 3
     assert history.count("nginx:latest") == 3 and history.count("\\_ dn-10-web.") == 3
-    update, rollback = _output(cells, "rollout(client")
+    update, rollback = outputs_of(cells, "rollout(client")
     assert "update starts" in update and "rollback starts" in rollback
-    running = _output(cells, "!docker service ps --filter desired-state=running")[0]
+    running = outputs_of(cells, "!docker service ps --filter desired-state=running")[0]
     assert running.count("nginx:stable") == 3 and "nginx:latest" not in running
-    assert _output(cells, "!docker inspect --format '{{.HostConfig.RestartPolicy")[0] == "no\n"
-    slot1 = _output(cells, "!docker service ps --filter name=dn-10-web.1")[0]
+    assert outputs_of(cells, "!docker inspect --format '{{.HostConfig.RestartPolicy")[0] == "no\n"
+    slot1 = outputs_of(cells, "!docker service ps --filter name=dn-10-web.1")[0]
     assert "Failed" in slot1 and "task: non-zero exit (137)" in slot1
     assert (
         len(
-            _output(cells, "!docker run --rm --network dn-10-net nginx:stable getent")[
+            outputs_of(cells, "!docker run --rm --network dn-10-net nginx:stable getent")[
                 0
             ].splitlines()
         )
         == 3
     )
-    answers = _output(cells, "!docker run --rm --network dn-10-net nginx:stable bash -c")[0]
+    answers = outputs_of(cells, "!docker run --rm --network dn-10-net nginx:stable bash -c")[0]
     assert answers.count(f"<title>{WELCOME}</title>") == 3
     assert (
         "host-mode port already in use on 1 node"
-        in _output(cells, 'wait_tasks(client, "dn-10-host", running=1, pending=1)')[0]
+        in outputs_of(cells, 'wait_tasks(client, "dn-10-host", running=1, pending=1)')[0]
     )
     assert re.fullmatch(
-        r"80/tcp -> 0\.0\.0\.0:\d+\n80/tcp -> \[::\]:\d+\n", _output(cells, "!docker port")[0]
+        r"80/tcp -> 0\.0\.0\.0:\d+\n80/tcp -> \[::\]:\d+\n", outputs_of(cells, "!docker port")[0]
     )
     assert (
         "hostip is not supported"
-        in _output(cells, "!docker service create --detach --name dn-10-local")[0]
+        in outputs_of(cells, "!docker service create --detach --name dn-10-local")[0]
     )
-    assert "No such file or directory" in _output(cells, "!ls /proc/sys/net/ipv4/vs")[0]
-    assert "curl exit code: 7" in _output(cells, "!curl -sS -m 5")[0]
-    assert _output(cells, "mine = [s for s in services_on(")[0].startswith("Pass:")
-    assert "Node left the swarm." in _output(cells, "if leave_needed(")[0]
+    assert "No such file or directory" in outputs_of(cells, "!ls /proc/sys/net/ipv4/vs")[0]
+    assert "curl exit code: 7" in outputs_of(cells, "!curl -sS -m 5")[0]
+    assert outputs_of(cells, "mine = [s for s in services_on(")[0].startswith("Pass:")
+    assert "Node left the swarm." in outputs_of(cells, "if leave_needed(")[0]
 
 
 # --------------------------------------------------------------------------- on one swarm

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import assert_one_sentence, skip_or_fail
+from support import assert_one_sentence, output_of, skip_or_fail, stored_outputs
 
 from helpers import cleanup, pods
 from helpers.containers import free_port
@@ -317,7 +317,7 @@ def test_kube_play_uses_a_network_with_dns_and_this_machine_has_no_syslog(pod, t
     dns = "podman network inspect {} --format '{{{{.DNSEnabled}}}}'"
     assert sh(dns.format("podman-default-kube-network")).stdout.strip() == "true"
     assert sh(dns.format("podman")).stdout.strip() == "false"
-    played = _output(_stored(), "!podman kube play")
+    played = output_of(stored_outputs("11"), "!podman kube play")
     if "failed to connect to syslog" in played:
         assert not Path("/dev/log").exists()
         assert played.index("failed to connect to syslog") < played.index("Pod:")
@@ -343,25 +343,6 @@ def test_the_lab_installs_podman_idempotently_and_reports_its_version():
 # --------------------------------------------------------------------------- stored outputs
 
 
-def _stored() -> dict[str, str]:
-    import nbformat
-
-    path = next((Path(__file__).parent.parent / "notebooks").glob("11-*.ipynb"))
-    cells = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code" and cell.source.strip():
-            cells[cell.source] = "".join(
-                o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                for o in cell.outputs
-            )
-    return cells
-
-
-def _output(cells: dict[str, str], start: str) -> str:
-    [text] = [out for source, out in cells.items() if source.startswith(start)]
-    return text
-
-
 def test_11_stored_outputs_say_what_the_prose_says():
     """What 11's prose says about its outputs: the setup names the open-files limit and
     default_ulimits = []; the pull is of docker.io/library/nginx:stable; the new Pod is Created
@@ -370,29 +351,29 @@ def test_11_stored_outputs_say_what_the_prose_says():
     127.0.0.1:80; the YAML is kind: Pod with hostPort and restartPolicy: Never; nothing named
     dn-11-pod is left after pod rm; kube play prints the Pod and container IDs, names the
     container dn-11-pod-dn-11-web, and the Pod answers "Welcome to nginx!"; the check passes."""
-    cells = _stored()
-    setup = _output(cells, "from helpers.cleanup import cleanup")
+    cells = stored_outputs("11")
+    setup = output_of(cells, "from helpers.cleanup import cleanup")
     assert "default_ulimits = []" in setup and "1048576" in setup
-    assert "Trying to pull docker.io/library/nginx:stable..." in _output(cells, "!podman pull")
-    created = _output(cells, "!podman pod ps --filter name=dn-11-pod")
+    assert "Trying to pull docker.io/library/nginx:stable..." in output_of(cells, "!podman pull")
+    created = output_of(cells, "!podman pod ps --filter name=dn-11-pod")
     assert re.search(r"dn-11-pod\s+Created\s+.*\s1\n", created), created
-    infra = _output(cells, "!podman ps -a --pod --filter pod=dn-11-pod")
+    infra = output_of(cells, "!podman ps -a --pod --filter pod=dn-11-pod")
     assert "localhost/podman-pause" in infra and "-infra" in infra
-    mode = _output(cells, "!podman inspect dn-11-web")
+    mode = output_of(cells, "!podman inspect dn-11-web")
     infra_id = re.search(r"^([0-9a-f]{12})\s", infra.splitlines()[1]).group(1)
     assert mode.startswith(f"container:{infra_id}"), (mode, infra_id)
-    ips = re.findall(r"\b(\d+\.\d+\.\d+\.\d+)\s*$", _output(cells, "table = pod_table("), re.M)
+    ips = re.findall(r"\b(\d+\.\d+\.\d+\.\d+)\s*$", output_of(cells, "table = pod_table("), re.M)
     assert len(ips) == 2 and len(set(ips)) == 1, ips
-    assert "True" in _output(cells, '{"one IP address for the Pod"')
-    assert f"<title>{WELCOME}</title>" in _output(cells, "!podman run --rm --pod dn-11-pod")
-    assert "only allows 63 characters" in _output(cells, "!podman generate kube dn-11-pod")
-    yaml = _output(cells, "!cat work-11/dn-11-pod.yaml")
+    assert "True" in output_of(cells, '{"one IP address for the Pod"')
+    assert f"<title>{WELCOME}</title>" in output_of(cells, "!podman run --rm --pod dn-11-pod")
+    assert "only allows 63 characters" in output_of(cells, "!podman generate kube dn-11-pod")
+    yaml = output_of(cells, "!cat work-11/dn-11-pod.yaml")
     assert "kind: Pod" in yaml and "restartPolicy: Never" in yaml and "hostPort:" in yaml
     assert "image: docker.io/library/nginx:stable" in yaml
-    assert _output(cells, "!podman pod exists dn-11-pod") == "exit code: 1\n"
-    played = _output(cells, "!podman kube play")
+    assert output_of(cells, "!podman pod exists dn-11-pod") == "exit code: 1\n"
+    played = output_of(cells, "!podman kube play")
     assert re.search(r"Pod:\n[0-9a-f]{64}\nContainer:\n[0-9a-f]{64}\n", played), played
-    names = _output(cells, "!podman ps --pod --format").split()
+    names = output_of(cells, "!podman ps --pod --format").split()
     assert len(names) == 2 and names[0].endswith("-infra") and names[1] == "dn-11-pod-dn-11-web"
-    assert f"<h1>{WELCOME}</h1>" in _output(cells, "!curl -s 127.0.0.1:{PORT}")
-    assert _output(cells, "port, title = pod_answers(").startswith("Pass:")
+    assert f"<h1>{WELCOME}</h1>" in output_of(cells, "!curl -s 127.0.0.1:{PORT}")
+    assert output_of(cells, "port, title = pod_answers(").startswith("Pass:")
