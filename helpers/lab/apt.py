@@ -175,6 +175,13 @@ def install(packages: tuple[str, ...] | list[str]) -> None:
         raise _fail(done, missing)
 
 
+def install_when_allowed(packages: tuple[str, ...] | list[str]) -> None:
+    """:func:`install` the missing ones when the lab may (:func:`can_install_packages`); else
+    nothing, and the caller says what is missing."""
+    if can_install_packages():
+        install(packages)
+
+
 def release_sources(release: str, archive: str, security: str | None) -> str:
     """A one-line source list for Debian ``release`` (and its security archive, if any)."""
     lines = [f"deb [signed-by={KEYRING}] {archive} {release} main"]

@@ -37,9 +37,7 @@ def ensure_browser() -> str | None:
     Raises:
         LabError: apt-get could not install the packages.
     """
-    missing = [p for p in BROWSER_PACKAGES if apt.installed_version(p) is None]
-    if missing and apt.can_install_packages():
-        apt.install(list(BROWSER_PACKAGES))
+    apt.install_when_allowed(BROWSER_PACKAGES)
     path = chromium_path()
     if path is None:
         say("chromium is not installed: as root, `make handouts` installs Debian's (apt-get)")

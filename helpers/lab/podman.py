@@ -39,9 +39,7 @@ def ensure_podman() -> str | None:
     Raises:
         LabError: apt-get could not install the packages.
     """
-    missing = [p for p in PODMAN_PACKAGES if apt.installed_version(p) is None]
-    if missing and apt.can_install_packages():
-        apt.install(list(PODMAN_PACKAGES))
+    apt.install_when_allowed(PODMAN_PACKAGES)
     version = podman_version()
     if version is None:
         say("Podman is not installed and the lab installs it only as root with apt (lesson 11)")
