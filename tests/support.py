@@ -19,6 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def sh(
+    command: str, cwd: Path | None = None, env: dict | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``command`` in bash as a notebook's ``!`` line does: stderr into stdout, no stdin;
+    ``env`` adds to (or overrides) this process's environment."""
+    return subprocess.run(
+        command, shell=True, executable="/bin/bash", text=True, cwd=cwd, timeout=timeout,
+        env=dict(os.environ, **(env or {})), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
 def skip_or_fail(reason: str) -> None:
     """What a test cannot do here: a failure in CI (it must run there), a skip elsewhere."""
     if IN_CI:

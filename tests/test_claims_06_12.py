@@ -9,11 +9,10 @@ instead, so it never removes what another test or notebook is using at the same 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from support import output_of, skip_or_fail, stored_outputs
+from support import output_of, sh, skip_or_fail, stored_outputs
 
 from helpers import cleanup
 from helpers.containers import free_port, port_is_free
@@ -28,14 +27,6 @@ LABELS = " ".join(f"--label {k}={v}" for k, v in project_labels(NOTEBOOK).items(
 OUR_LABEL = f"tutorial.notebook={NOTEBOOK}"
 OURS = f"label={OUR_LABEL}"
 WELCOME = "Welcome to nginx!"
-
-
-def sh(command: str) -> subprocess.CompletedProcess:
-    """Run ``command`` in bash, as a notebook's ``!`` line does (stderr into stdout)."""
-    return subprocess.run(
-        command, shell=True, executable="/bin/bash", text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def docker_run(flags: str, image: str = "nginx", command: str = "") -> str:

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import assert_one_sentence, import_sleeper_image, outputs_of, stored_cells
+from support import assert_one_sentence, import_sleeper_image, outputs_of, sh, stored_cells
 
 from helpers import build_cache, cleanup, shipping
 from helpers.containers import free_port
@@ -34,14 +34,6 @@ DOCKERFILE = (
     "COPY index.html /var/www/html/\n"
     'LABEL org.opencontainers.image.title="my-site"\n'
 )
-
-
-def sh(command: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``command`` in bash, as a notebook's ``!`` line does (stderr into stdout)."""
-    return subprocess.run(
-        command, shell=True, executable="/bin/bash", text=True, cwd=cwd,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def build(

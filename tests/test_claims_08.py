@@ -13,6 +13,7 @@ import subprocess
 import time
 
 import pytest
+import support
 from support import assert_one_sentence, output_of, stored_outputs
 
 from helpers import cleanup
@@ -37,12 +38,9 @@ ACCESS = re.compile(
 
 
 def sh(command: str) -> subprocess.CompletedProcess:
-    """Run ``command`` in bash as a notebook's ``!`` line does: stderr into stdout, and the
-    series' labels (for this test's pseudo-notebook) added to what it creates."""
-    return subprocess.run(
-        label_docker_runs(command, NOTEBOOK), shell=True, executable="/bin/bash", text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    """:func:`support.sh`, with the series' labels (for this test's pseudo-notebook) added to
+    what the command creates, as the notebook hook adds them."""
+    return support.sh(label_docker_runs(command, NOTEBOOK))
 
 
 def ok(command: str) -> str:

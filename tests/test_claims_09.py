@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
-from support import assert_one_sentence, skip_or_fail
+from support import assert_one_sentence, sh, skip_or_fail
 
 from helpers import build_cache, cleanup, series_lock
 from helpers.compose import project_containers, replies_seen, wait_healthy
@@ -59,17 +59,6 @@ def write_project(folder: Path, name: str, notebook: str, nginx_conf: str | None
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(text)
     return folder
-
-
-def sh(command: str, cwd: Path | None = None, env: dict | None = None):
-    """Run ``command`` in bash, as a notebook's ``!`` line does (stderr into stdout)."""
-    import os
-
-    return subprocess.run(
-        command, shell=True, executable="/bin/bash", text=True, cwd=cwd,
-        env=dict(os.environ, **(env or {})), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def compose(folder: Path, args: str, port: int, **env) -> subprocess.CompletedProcess:

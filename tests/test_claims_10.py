@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import support
 from support import assert_one_sentence, outputs_of, skip_or_fail, stored_cells
 
 from helpers import cleanup, series_lock, swarm
@@ -39,11 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def sh(command: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``command`` in bash, as a notebook's ``!`` line does (stderr into stdout)."""
-    return subprocess.run(
-        command, shell=True, executable="/bin/bash", text=True, timeout=timeout,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    """:func:`support.sh`, bounded: a swarm command that hangs fails the test instead."""
+    return support.sh(command, timeout=timeout)
 
 
 def create(name: str, flags: str = "", image: str = "nginx:stable") -> str:

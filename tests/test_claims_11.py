@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import assert_one_sentence, output_of, skip_or_fail, stored_outputs
+from support import assert_one_sentence, output_of, sh, skip_or_fail, stored_outputs
 
 from helpers import cleanup, pods
 from helpers.containers import free_port
@@ -31,14 +31,6 @@ REQUEST = (
     'bash -c \'exec 3<>/dev/tcp/127.0.0.1/80; printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3; '
     'grep -o "<title>.*</title>" <&3\''
 )
-
-
-def sh(command: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``command`` in bash, as a notebook's ``!`` line does (stderr into stdout)."""
-    return subprocess.run(
-        command, shell=True, executable="/bin/bash", text=True, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def ours(command: str) -> subprocess.CompletedProcess:
