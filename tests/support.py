@@ -80,6 +80,16 @@ def import_sleeper_image(client, ref: str) -> str:
 # --------------------------------------------------------------------------- stored outputs
 
 
+def cell_text(cell) -> str:
+    """All a code cell showed as text: its streams, plain-text results and tracebacks."""
+    return "".join(
+        output.get("text", "")
+        + str(output.get("data", {}).get("text/plain", ""))
+        + "\n".join(output.get("traceback", []))
+        for output in cell.outputs
+    )
+
+
 def stored_cells(prefix: str) -> list[tuple[str, str]]:
     """(source, stored text output) of each non-empty code cell of the committed notebook
     ``notebooks/<prefix>-*.ipynb``, in order (two cells may have the same source)."""

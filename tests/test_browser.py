@@ -24,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import lab_browser  # noqa: E402
+from support import cell_text  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 ARTIFACTS = ROOT / "build" / "test-artifacts" / "browser"
@@ -92,15 +93,6 @@ def _run_in_jupyterlab(browser, base: str, token: str, name: str) -> tuple[float
     return loaded, console
 
 
-def _texts(cell) -> str:
-    return "".join(
-        output.get("text", "")
-        + str(output.get("data", {}).get("text/plain", ""))
-        + "\n".join(output.get("traceback", []))
-        for output in cell.outputs
-    )
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name[:2] for p in NOTEBOOKS])
 def test_each_lesson_runs_in_jupyterlab_in_a_real_browser(jupyterlab, browser, path):
     base, token, served = jupyterlab
@@ -113,7 +105,7 @@ def test_each_lesson_runs_in_jupyterlab_in_a_real_browser(jupyterlab, browser, p
     assert all(c.execution_count for c in code), "a cell did not run in the browser"
     errors = [c.source[:60] for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
-    everything = "\n".join(_texts(c) for c in code)
+    everything = "\n".join(cell_text(c) for c in code)
     assert "Traceback" not in everything
     exercises = sum("solution" in c.metadata.get("tags", []) for c in code)
     assert everything.count("\nPass") + everything.startswith("Pass") >= exercises >= 1

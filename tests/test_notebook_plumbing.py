@@ -15,7 +15,7 @@ import nbformat
 import pytest
 import requests
 from nbclient import NotebookClient
-from support import assert_one_sentence
+from support import assert_one_sentence, cell_text
 
 from helpers.errors import explain_sdk_error, learner_message
 from helpers.labels import LABEL_KEY, LABEL_VALUE, NOTEBOOK_LABEL_KEY
@@ -216,15 +216,6 @@ def test_errors_that_are_not_dockers_are_left_alone():
 # --------------------------------------------------------------------------- in a real kernel
 
 
-def _texts(cell) -> list[str]:
-    return [
-        output.get("text", "")
-        + str(output.get("data", {}).get("text/plain", ""))
-        + "\n".join(output.get("traceback", []))
-        for output in cell.outputs
-    ]
-
-
 @pytest.fixture
 def learners_container(client):
     """A container the learner made (no label) with the name a cell asks for."""
@@ -280,7 +271,7 @@ def test_bang_lines_in_a_kernel(client, learners_container):
     holder.close()
     volume_after = client.volumes.get(LEARNERS).attrs
     learners_volume.remove()
-    out = ["".join(_texts(cell)) for cell in notebook.cells]
+    out = [cell_text(cell) for cell in notebook.cells]
     everything = "\n".join(out)
     assert "Traceback" not in everything, everything
     assert not [o for c in notebook.cells for o in c.outputs if o.output_type == "error"]
