@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .engine import client_or_connect
-from .state import locked_json
+from .state import locked_engine_json
 
 if TYPE_CHECKING:
     import docker
@@ -31,7 +31,7 @@ PRUNE_ROUNDS = 5
 
 def _ledger():
     """Which cache records each notebook's builds made, locked for the ``with`` block."""
-    return locked_json("build-cache")
+    return locked_engine_json("build-cache")
 
 
 def cache_ids(client: docker.DockerClient | None = None) -> set[str]:

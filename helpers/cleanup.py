@@ -22,7 +22,7 @@ from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
 from .refs import normalize_ref
-from .state import locked_json
+from .state import locked_engine_json
 
 if TYPE_CHECKING:
     import docker
@@ -56,7 +56,7 @@ def remove_network(network: Any) -> None:
 
 def _ledger():
     """The ledger of claimed tags, locked for the duration of the ``with`` block."""
-    return locked_json("pulled-images")
+    return locked_engine_json("pulled-images")
 
 
 def claim_pulls(

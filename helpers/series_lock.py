@@ -6,19 +6,24 @@ other's containers. Rather than rename everything per run, each notebook holds t
 setup cell to its clean-up cell. A second notebook (another copy of the series, another kernel)
 says at once who holds it and what frees it, then waits for it, bounded.
 
-The lock is an ``flock`` on a file in the state directory: the kernel's exit (Restart, Shut
-Down, a crash) releases it too, so a stale lock cannot outlive its holder.
+The lock is an ``flock`` on a file in the engine's folder, which every user of the engine
+shares (:func:`helpers.state.engine_dir`): a learner in the
+``docker`` group and root on the same engine take turns, while learners each with a rootless
+engine of their own never wait for each other. The kernel's exit (Restart, Shut Down, a crash)
+releases it too, so a stale lock cannot outlive its holder.
 """
 
 from __future__ import annotations
 
 import fcntl
+import getpass
 import json
 import os
 import time
+from pathlib import Path
 
 from .errors import SeriesBusy
-from .state import state_dir
+from .state import SHARED_DIR_ENV, engine_dir, open_shared
 
 #: Seconds a notebook waits for another one to finish (``DOCKER_NOTEBOOKS_LOCK_WAIT``).
 DEFAULT_WAIT = 60.0
@@ -26,8 +31,17 @@ DEFAULT_WAIT = 60.0
 _held: dict = {}
 
 
-def _lock_path():
-    return state_dir() / "series.lock"
+#: Overrides the folder of the engines' lock files (tests use a folder of their own).
+LOCK_DIR_ENV = SHARED_DIR_ENV
+
+
+def _lock_path() -> Path:
+    return engine_dir() / "series.lock"
+
+
+def _open_lock():
+    """The engine's lock file, open for reading and writing (every user of the engine may)."""
+    return open_shared(_lock_path())
 
 
 def _record_in(lock) -> dict:
@@ -62,10 +76,22 @@ def busy_notice(other: dict, wait: float) -> str:
         'Notebook 05 (kernel process 4242) is using the engine: run its Clean up cell or shut down its kernel, and this notebook goes on by itself (it waits up to 60 s).'
     """  # noqa: E501
     return (
-        f"Notebook {other['notebook']} (kernel process {other['pid']}) is using the engine: run "
+        f"Notebook {other['notebook']} ({_whose(other)}) is using the engine: run "
         "its Clean up cell or shut down its kernel, and this notebook goes on by itself (it waits "
         f"up to {wait:.0f} s)."
     )
+
+
+def _whose(other: dict) -> str:
+    """``kernel process 4242``, with ``of user NAME`` when another user holds the engine.
+
+    Example:
+        >>> _whose({"pid": 7, "user": "nobody-else"})
+        'kernel process 7 of user nobody-else'
+    """
+    user = other.get("user")
+    mine = user is None or user == getpass.getuser()
+    return f"kernel process {other['pid']}" + ("" if mine else f" of user {user}")
 
 
 def _say(sentence: str) -> None:
@@ -97,7 +123,7 @@ def acquire(notebook: str, wait: float | None = None, notice=_say) -> float:
         return 0.0
     if wait is None:
         wait = float(os.environ.get("DOCKER_NOTEBOOKS_LOCK_WAIT", DEFAULT_WAIT))
-    lock = open(_lock_path(), "a+")  # noqa: SIM115 - held until release()
+    lock = _open_lock()  # held until release()
     start = time.monotonic()
     told = notice is None
     while True:
@@ -116,7 +142,7 @@ def acquire(notebook: str, wait: float | None = None, notice=_say) -> float:
                 other = _record_in(lock)
                 lock.close()
                 raise SeriesBusy(
-                    f"Notebook {other['notebook']} (kernel process {other['pid']}) "
+                    f"Notebook {other['notebook']} ({_whose(other)}) "
                     "is still using this engine: run its last cell (Clean up) or shut down its "
                     "kernel, then run this cell again."
                 ) from None
@@ -131,7 +157,7 @@ def _record(notebook: str) -> None:
     _held["notebook"] = notebook
     lock.seek(0)
     lock.truncate()
-    lock.write(json.dumps({"notebook": notebook, "pid": os.getpid()}))
+    lock.write(json.dumps({"notebook": notebook, "pid": os.getpid(), "user": getpass.getuser()}))
     lock.flush()
 
 

@@ -8,6 +8,7 @@ the working directory). A notebook that fails keeps its executed copy under pyte
 
 from __future__ import annotations
 
+import getpass
 import os
 import subprocess
 import sys
@@ -32,8 +33,10 @@ CELL_TIMEOUT = 1200  # a setup cell may wait for another notebook (DOCKER_NOTEBO
 
 @pytest.fixture
 def own_state(tmp_path, monkeypatch):
-    """A state directory of its own, so these tests neither wait for nor block real notebooks."""
+    """A state directory and lock folder of its own, so these tests neither wait for nor block
+    real notebooks."""
     monkeypatch.setenv("DOCKER_NOTEBOOKS_STATE", str(tmp_path))
+    monkeypatch.setenv(series_lock.LOCK_DIR_ENV, str(tmp_path / "locks"))
     series_lock.release()
     yield tmp_path
     series_lock.release()
@@ -89,7 +92,7 @@ def test_running_setup_again_in_the_same_kernel_neither_waits_nor_deadlocks(own_
     start = time.monotonic()
     assert series_lock.acquire("05", wait=0.5, notice=told.append) == 0.0
     assert time.monotonic() - start < 0.1 and told == []
-    assert series_lock.holder() == {"notebook": "05", "pid": os.getpid()}
+    assert series_lock.holder() == {"notebook": "05", "pid": os.getpid(), "user": getpass.getuser()}
 
 
 # --------------------------------------------------------------------------- whole notebooks

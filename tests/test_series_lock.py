@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import stat
 import subprocess
 import sys
 
@@ -10,6 +13,7 @@ from support import assert_one_sentence
 
 from helpers import series_lock
 from helpers.errors import SeriesBusy
+from helpers.state import engine_key
 
 pytestmark = pytest.mark.usefixtures("series_lock_released")
 
@@ -34,7 +38,8 @@ def other_kernel():
 
 
 def test_second_notebook_is_told_who_holds_the_engine(other_kernel):
-    assert series_lock.holder() == {"notebook": "other-nb", "pid": other_kernel.pid}
+    mine = getpass.getuser()
+    assert series_lock.holder() == {"notebook": "other-nb", "pid": other_kernel.pid, "user": mine}
     with pytest.raises(SeriesBusy) as info:
         series_lock.acquire("mine", wait=0.5)
     assert_one_sentence(str(info.value))
@@ -55,3 +60,24 @@ def test_rerun_setup_keeps_the_lock():
     series_lock.acquire("a")
     assert series_lock.acquire("a") == 0.0
     assert series_lock.release("a")
+
+
+def test_one_engine_has_one_lock_whichever_path_names_its_socket():
+    """``/var/run`` is a link to ``/run`` on Debian: both names are the one engine."""
+    if os.path.realpath("/var/run") != "/run":
+        pytest.skip("/var/run is not a link to /run here")
+    assert engine_key("unix:///var/run/docker.sock") == engine_key("unix:///run/docker.sock")
+    assert engine_key("unix:///run/user/1001/docker.sock") != engine_key("unix:///run/docker.sock")
+
+
+def test_the_lock_is_in_a_folder_every_user_of_the_engine_may_write(monkeypatch):
+    monkeypatch.delenv(series_lock.LOCK_DIR_ENV, raising=False)
+    series_lock.acquire("mine", wait=5)
+    try:
+        folder = series_lock._lock_path().parent
+        for shared in (folder, folder.parent):
+            assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+        assert stat.S_IMODE(series_lock._lock_path().stat().st_mode) == 0o666
+        assert series_lock.holder()["user"] == getpass.getuser()
+    finally:
+        series_lock.release("mine")
