@@ -65,6 +65,10 @@ class EngineFacts:
         os: Operating system and architecture of the engine, e.g. ``linux/amd64``.
         endpoint: The :class:`Endpoint` the helpers used.
         mirrors: Registry mirrors the engine pulls Docker Hub images through.
+        rootless: The engine runs rootless (``docker info`` lists ``name=rootless``).
+        operating_system: What ``docker info`` calls the engine's system (``Docker Desktop``
+            on a Mac or Windows laptop).
+        product: The server's first component, ``Engine`` or ``Podman Engine``.
     """
 
     version: str
@@ -73,6 +77,9 @@ class EngineFacts:
     os: str
     endpoint: Endpoint
     mirrors: tuple[str, ...]
+    rootless: bool = False
+    operating_system: str = ""
+    product: str = "Engine"
 
     def __str__(self) -> str:
         via = f", pulls through mirror {', '.join(self.mirrors)}" if self.mirrors else ""
@@ -293,4 +300,9 @@ def check(client: docker.DockerClient | None = None) -> EngineFacts:
         os=f"{version.get('Os', '?')}/{version.get('Arch', '?')}",
         endpoint=endpoint,
         mirrors=mirrors,
+        rootless=any(
+            option.split(",")[0] == "name=rootless" for option in info.get("SecurityOptions") or []
+        ),
+        operating_system=info.get("OperatingSystem", ""),
+        product=next(iter(components), "Engine"),
     )

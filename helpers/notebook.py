@@ -29,7 +29,17 @@ class Setup:
     #: True when this kernel ran the notebook's setup before (the cell was run again mid-lesson).
     rerun: bool = False
 
+    @property
+    def kind(self) -> str:
+        """The learner's set-up (:func:`helpers.setups.setup_kind`): ``root``,
+        ``docker-group``, ``rootless``, ``desktop``, ``podman`` or ``other``."""
+        from .setups import setup_kind
+
+        return setup_kind(self.facts)
+
     def __str__(self) -> str:
+        from .setups import describe
+
         waited = (
             f"Waited {self.waited:.1f} s for another notebook of the series to finish.\n"
             if self.waited >= 0.1
@@ -37,7 +47,8 @@ class Setup:
         )
         return waited + (
             f"Engine: Docker {self.facts.version} (API {self.facts.api_version}), "
-            f"containerd {self.facts.containerd_version}\nPulls from: {self.pulls_from}"
+            f"containerd {self.facts.containerd_version}\nPulls from: {self.pulls_from}\n"
+            f"Set-up: {describe(self.facts)}"
         )
 
     def _repr_pretty_(self, printer, cycle) -> None:
@@ -376,6 +387,43 @@ def _install_shell_hooks() -> None:
             if callback not in shell.events.callbacks[event]:
                 shell.events.register(event, callback)
         shell.system = _run_shell_command
+        if _set_aside_cell not in shell.input_transformers_cleanup:
+            shell.input_transformers_cleanup.append(_set_aside_cell)
+
+
+#: The comment that opens a code cell needing something a set-up may lack.
+NEEDS = "# needs:"
+#: What this kernel's set-up lacks (``overlay network``), with the sentence said instead.
+_set_aside: dict[str, str] = {}
+
+
+def set_aside(need: str, sentence: str) -> None:
+    """From now on in this kernel, a code cell whose first line is ``# needs: <need>`` prints
+    ``sentence`` instead of running: a lesson calls this, after saying why, when this set-up
+    lacks what those cells need (rootless Docker has no overlay networks), so the lesson goes on
+    with no error while the handout keeps what those cells print on root's engine."""
+    _install_shell_hooks()
+    _set_aside[need] = sentence
+
+
+def _set_aside_cell(lines: list[str]) -> list[str]:
+    r"""IPython input transformer: a cell that needs what :func:`set_aside` named is replaced by
+    one line printing its sentence.
+
+    Example:
+        >>> _set_aside["an example"] = "Not here."
+        >>> _set_aside_cell(["# needs: an example\n", "!docker network ls\n"])
+        ["print('Not here.')\n"]
+        >>> _set_aside_cell(["!docker network ls\n"])
+        ['!docker network ls\n']
+        >>> del _set_aside["an example"]
+    """
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.startswith(NEEDS):
+        sentence = _set_aside.get(first[len(NEEDS) :].strip())
+        if sentence is not None:
+            return [f"print({sentence!r})\n"]
+    return lines
 
 
 def _figure_png(figure) -> bytes:

@@ -119,6 +119,29 @@ def nofile_hard_limit() -> int:
     return PODMAN_NOFILE if hard == resource.RLIM_INFINITY else hard
 
 
+#: The device slirp4netns opens to give a Pod of an unprivileged user its network.
+TUN = "/dev/net/tun"
+
+
+def rootless_network_problem(euid: int | None = None, tun: str = TUN) -> str | None:
+    """One sentence when Podman, run by this unprivileged user, could not give a Pod a network:
+    slirp4netns opens ``/dev/net/tun``, which Debian leaves open to users (mode 0666) but some
+    machines keep to root. None when root, or when the device is open to this user.
+
+    Example:
+        >>> rootless_network_problem(euid=0) is None
+        True
+    """
+    euid = os.geteuid() if euid is None else euid
+    if euid == 0 or os.access(tun, os.R_OK | os.W_OK):
+        return None
+    return (
+        f"Podman without root gives a Pod its network through slirp4netns, which needs {tun} "
+        "open to users, and it is not here (Debian's default mode is 0666): ask root to run "
+        f"`chmod 0666 {tun}`, then run this cell again."
+    )
+
+
 def setup_podman(notebook: str | None = None) -> PodmanSetup:
     """Check Podman and point it (in this kernel's environment) at the series' configuration.
 
@@ -136,7 +159,8 @@ def setup_podman(notebook: str | None = None) -> PodmanSetup:
         A :class:`PodmanSetup`; printing it says what was set and why.
 
     Raises:
-        PodmanMissing: No ``podman`` command (``make setup`` installs it).
+        PodmanMissing: No ``podman`` command (``make setup`` installs it), or, without root,
+            no ``/dev/net/tun`` open to this user (:func:`rootless_network_problem`).
 
     Example:
         >>> podman = setup_podman("11")  # doctest: +SKIP
@@ -147,6 +171,9 @@ def setup_podman(notebook: str | None = None) -> PodmanSetup:
             "Podman is not installed on this machine: run `make setup` (as root on Debian or "
             "Ubuntu it installs Debian's podman), then run this cell again."
         )
+    problem = rootless_network_problem()
+    if problem:
+        raise PodmanMissing(problem)
     folder = state_dir() / "podman"
     folder.mkdir(parents=True, exist_ok=True)
     registries = folder / "registries.conf"

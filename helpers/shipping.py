@@ -201,3 +201,20 @@ __all__ = [
     "repository_of",
     "series_repository",
 ]
+
+
+def repo_digest(ref: str, client: docker.DockerClient | None = None) -> str:
+    """``ref``'s name with the digest a push recorded (``127.0.0.1:5000/x@sha256:…``).
+
+    Raises:
+        TutorialError: The image has no repo digest yet: its push did not reach the registry.
+    """
+    from .errors import TutorialError
+
+    digests = client_or_connect(client).images.get(ref).attrs.get("RepoDigests") or []
+    if not digests:
+        raise TutorialError(
+            f"{ref} has no digest yet, so its push did not reach the registry: run the "
+            "`docker push` cell again and look for its `digest: sha256:` line."
+        )
+    return digests[0]

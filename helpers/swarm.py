@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .errors import TutorialError, explain_cli_output
 from .polling import wait_for
-from .state import locked_json
+from .state import locked_engine_json
 
 if TYPE_CHECKING:
     import docker
@@ -38,7 +38,7 @@ IPVS_SYSCTLS = Path("/proc/sys/net/ipv4/vs")
 
 def _record():
     """The series' record of the swarm it initialised, locked for the ``with`` block."""
-    return locked_json("swarm")
+    return locked_engine_json("swarm")
 
 
 def swarm_facts(client: docker.DockerClient) -> dict:
@@ -558,3 +558,26 @@ def services_on(client: docker.DockerClient, network: str) -> list[ServiceOnNetw
             )
         )
     return found
+
+
+#: Said once by lesson 10 on rootless Docker, and by each cell that needs an overlay network.
+OVERLAY_SET_ASIDE = (
+    "Rootless Docker cannot make overlay networks, so the cells marked `# needs: overlay "
+    "network` print this line instead of running; the handout shows what they print on root's "
+    "engine."
+)
+
+
+def overlay_networks(kind: str) -> bool:
+    """Whether this set-up (:attr:`helpers.notebook.Setup.kind`) can make Swarm's overlay
+    networks. Docker's rootless mode does not support them: its tasks are rejected (measured
+    on Engine 26.1). There it says so once and sets those cells aside
+    (:func:`helpers.notebook.set_aside`)."""
+    from .notebook import set_aside
+    from .setups import ROOTLESS
+
+    if kind != ROOTLESS:
+        return True
+    print(OVERLAY_SET_ASIDE, flush=True)
+    set_aside("overlay network", OVERLAY_SET_ASIDE)
+    return False

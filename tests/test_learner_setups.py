@@ -73,8 +73,13 @@ def as_root(client):
 
 
 def test_the_rootless_mirror_follows_the_lab_registry_port(monkeypatch):
+    """Inside the engine's network the registry answers at the lab's own address, forwarded to
+    the host's loopback as that network reaches it (10.0.2.2)."""
     monkeypatch.setattr(learners, "REGISTRY_URL", "http://127.0.0.1:5999")
-    assert learners.mirror_for_rootless() == "http://10.0.2.2:5999"
+    assert learners.mirror_for_rootless() == "http://127.0.0.1:5999"
+    cmd = learners.registry_forwarder_command(4242)
+    assert cmd[:5] == ["nsenter", "--target", "4242", "--net", "--"]
+    assert cmd[-2:] == ["TCP-LISTEN:5999,bind=127.0.0.1,fork,reuseaddr", "TCP:10.0.2.2:5999"]
 
 
 def test_the_rootless_engine_runs_as_the_learner_with_host_loopback():

@@ -8,8 +8,10 @@ everywhere (issues #15 and #16):
 - a **rootless engine** of a learner's own (:func:`start_rootless_engine`): Debian's
   ``rootlesskit``, ``slirp4netns`` and ``uidmap`` with the ``dockerd-rootless.sh`` that
   ``docker.io`` ships, as a classroom server would give each learner. Inside rootlesskit's
-  network the host's loopback is ``10.0.2.2``, so the lab registry is the engine's Docker Hub
-  mirror at ``http://10.0.2.2:<lab registry port>``.
+  network ``127.0.0.1`` is the engine's own loopback and the host's is ``10.0.2.2``; a
+  ``socat`` forwarder in that network makes the lab registry answer at ``127.0.0.1:5000``
+  there too, as a registry container of the learner's own would, so the engine's Docker Hub
+  mirror, BuildKit's pulls and lesson 07's pushes use the address root's engine uses.
 
 :func:`setup_facts` reports what a lesson may branch on: rootless or not, the cgroup driver,
 whether the host reaches a container's bridge IP, whether ``ctr`` may open the engine's
@@ -28,14 +30,14 @@ import pwd
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 from .. import engine as engine_mod
 from ..errors import LabError, TutorialError
-from ..labels import NAME_PREFIX, PROJECT_LABELS
+from ..labels import NAME_PREFIX
 from ..polling import wait_for
 from ..registry_api import REGISTRY_URL, rootless_mirror_url
+from ..setups import bridge_ip_answers, probe_container  # noqa: F401 - re-exported for the tests
 from ..state import locked_json
 from . import apt, daemon
 from .progress import say
@@ -48,7 +50,7 @@ ROOTLESS_LEARNER = f"{NAME_PREFIX}-rootless"
 #: The comment (GECOS field) of every user the series made; removal requires it.
 MARK = "docker-notebooks learner"
 #: Debian's packages a rootless engine needs besides docker.io.
-ROOTLESS_PACKAGES = ("rootlesskit", "slirp4netns", "uidmap")
+ROOTLESS_PACKAGES = ("rootlesskit", "slirp4netns", "uidmap", "socat")
 #: Where docker.io keeps ``dockerd-rootless.sh``.
 CONTRIB = Path("/usr/share/docker.io/contrib")
 TUN = Path("/dev/net/tun")
@@ -295,14 +297,44 @@ def rootless_host(name: str) -> str:
 
 
 def mirror_for_rootless() -> str:
-    """The lab registry as a rootless engine reaches it: ``http://10.0.2.2:<port>``, the port
-    taken from :data:`helpers.registry_api.REGISTRY_URL`.
+    """The lab registry as a rootless engine's mirror: the lab's own address
+    (:data:`helpers.registry_api.REGISTRY_URL`), which the forwarder of
+    :func:`registry_forwarder_command` makes answer inside the engine's network.
 
     Example:
         >>> mirror_for_rootless()
-        'http://10.0.2.2:5000'
+        'http://127.0.0.1:5000'
     """
-    return rootless_mirror_url(REGISTRY_URL)
+    return REGISTRY_URL
+
+
+def registry_forwarder_command(child_pid: int) -> list[str]:
+    """The command (run as root) that makes the lab registry answer at its own address inside
+    the network namespace of rootlesskit's child ``child_pid``: ``socat`` listening on
+    ``127.0.0.1:<port>`` there, each connection forwarded to the host's loopback, which that
+    network reaches as ``10.0.2.2`` (host loopback allowed).
+
+    Example:
+        >>> registry_forwarder_command(42)[-2:]
+        ['TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr', 'TCP:10.0.2.2:5000']
+    """
+    host_side = rootless_mirror_url(REGISTRY_URL).split("//", 1)[1]
+    port = host_side.rsplit(":", 1)[1]
+    return [
+        "nsenter", "--target", str(child_pid), "--net", "--",
+        "socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr", f"TCP:{host_side}",
+    ]  # fmt: skip
+
+
+def _start_registry_forwarder(user: pwd.struct_passwd, state: Path) -> int:
+    """Start :func:`registry_forwarder_command` for ``user``'s running engine; its pid."""
+    child = Path(f"/run/user/{user.pw_uid}/dockerd-rootless/child_pid")
+    found = wait_for(lambda: child.exists() and child.read_text().strip(), 10, what=str(child))
+    child_pid = int(found)
+    log = state / "registry-forwarder.log"
+    proc = daemon.spawn(registry_forwarder_command(child_pid), log)
+    say(f"the lab registry answers at {REGISTRY_URL} inside {user.pw_name}'s engine too (socat)")
+    return proc.pid
 
 
 def rootless_command(user: pwd.struct_passwd, state: Path) -> list[str]:
@@ -398,8 +430,11 @@ def start_rootless_engine(name: str = ROOTLESS_LEARNER) -> str:
     pidfile = state / "rootlesskit.pid"
     pidfile.write_text(f"{proc.pid}\n")
     os.chown(pidfile, user.pw_uid, user.pw_gid)
+    forwarder = _start_registry_forwarder(user, state)
     with locked_json(LEDGER) as ledger:
-        ledger.setdefault("rootless", {})[name] = {"pid": proc.pid, "host": host, "log": str(log)}
+        ledger.setdefault("rootless", {})[name] = {
+            "pid": proc.pid, "host": host, "log": str(log), "forwarder": forwarder,
+        }  # fmt: skip
     say(f"{name}'s rootless engine answers at {host} (pid {proc.pid})")
     return host
 
@@ -412,7 +447,9 @@ def stop_rootless_engine(name: str = ROOTLESS_LEARNER) -> bool:
     """
     pid = rootless_engine_pid(name)
     with locked_json(LEDGER) as ledger:
-        ledger.get("rootless", {}).pop(name, None)
+        record = ledger.get("rootless", {}).pop(name, None) or {}
+    if record.get("forwarder"):
+        daemon.stop_pid(record["forwarder"], "socat", 5)
     if pid is None:
         return False
     say(f"stopping {name}'s rootless engine (pid {pid})")
@@ -461,56 +498,6 @@ def ctr_permitted(docker_host: str, user: str | None = None) -> bool | None:
     cmd = ["ctr", "--address", str(socket), "-n", "moby", "containers", "list"]
     done = subprocess.run(as_user(user, cmd), capture_output=True, text=True, timeout=30)
     return done.returncode == 0
-
-
-@contextlib.contextmanager
-def probe_container(client, image: str = "nginx:stable") -> Iterator[tuple[str, str]]:
-    """A labelled container of ``image`` (an nginx image the engine already has) serving a
-    token of its own on port 80; yields ``(bridge IP, token)`` once nginx listens, and removes
-    the container afterwards. The token tells this container's reply from another engine's
-    container at the same address (a rootless engine reuses 172.17.0.0/16)."""
-    import secrets
-
-    token = secrets.token_hex(8)
-    script = (
-        "for d in /usr/share/nginx/html /var/www/html; do "
-        f"[ -d $d ] && echo {token} > $d/index.html; done; exec nginx -g 'daemon off;'"
-    )
-    container = client.containers.run(
-        image, ["sh", "-c", script], detach=True, labels=dict(PROJECT_LABELS),
-        name=f"{NAME_PREFIX}-bridge-probe-{token[:6]}",
-    )  # fmt: skip
-    try:
-
-        def listening():
-            # port 80 (0050) in state LISTEN (0A), read inside the container: no tool needed
-            done = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
-            rows = [line.split() for line in done.output.decode().splitlines()]
-            return any(len(r) > 3 and r[1].endswith(":0050") and r[3] == "0A" for r in rows)
-
-        wait_for(listening, timeout=20, what="nginx in the probe container to listen")
-        container.reload()
-        yield container.attrs["NetworkSettings"]["IPAddress"], token
-    finally:
-        container.remove(force=True)
-
-
-def bridge_ip_answers(client, image: str = "nginx:stable") -> bool | None:
-    """Whether the host reaches a container's bridge IP: ask ``http://<bridge IP>/`` of a
-    :func:`probe_container` for its token. None when the engine has no ``image`` (nothing is
-    pulled, so a lesson's first pull still downloads)."""
-    import docker
-    import requests
-
-    try:
-        client.images.get(image)
-    except docker.errors.ImageNotFound:
-        return None
-    with probe_container(client, image) as (ip, token):
-        try:
-            return token in requests.get(f"http://{ip}/", timeout=3).text
-        except requests.RequestException:
-            return False
 
 
 def setup_facts(docker_host: str | None = None, user: str | None = None) -> dict:

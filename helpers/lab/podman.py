@@ -16,8 +16,9 @@ import subprocess
 from . import apt
 from .progress import say
 
-#: What Lesson 11 needs: Podman, the pause image's init, and Podman 4's network backend.
-PODMAN_PACKAGES = ("podman", "catatonit", "netavark", "aardvark-dns")
+#: What Lesson 11 needs: Podman, the pause image's init, Podman 4's network backend, and for
+#: learners who are not root, slirp4netns (a Pod's network) and uidmap (subordinate IDs).
+PODMAN_PACKAGES = ("podman", "catatonit", "netavark", "aardvark-dns", "slirp4netns", "uidmap")
 
 
 def podman_version() -> str | None:

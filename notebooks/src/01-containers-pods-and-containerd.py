@@ -32,7 +32,8 @@ from helpers.cleanup import cleanup
 from helpers.notebook import setup_notebook
 from helpers.plots import cluster_diagram
 from helpers.registry import ensure_image
-from helpers.runtime import CONTAINERD_SOCKETS, network_namespace, wait_listening
+from helpers.runtime import network_namespace, wait_listening
+from helpers.setups import containerd_address
 
 lab = setup_notebook("01")
 client = lab.client
@@ -76,19 +77,19 @@ cluster_diagram()
 # Now ask containerd directly. `ctr` is containerd's own command-line client, and Docker keeps its
 # containers in containerd's `moby` namespace. `ctr` looks for containerd's socket at
 # `/run/containerd/containerd.sock` unless the variable `CONTAINERD_ADDRESS` names another one; an
-# engine that started its own containerd (as this lab's did) keeps the socket under
-# `/var/run/docker/`. This cell points `ctr` at whichever socket this machine has:
+# engine that started its own containerd (as this lab's did) keeps the socket in a folder beside
+# its own socket: `/var/run/docker/` for root's engine, `$XDG_RUNTIME_DIR/docker/` for a rootless
+# engine. This cell points `ctr` at the containerd of the engine this notebook uses:
 
 # %%
-os.environ["CONTAINERD_ADDRESS"] = next(
-    (s for s in CONTAINERD_SOCKETS if os.path.exists(s)), CONTAINERD_SOCKETS[-1]
-)
+os.environ["CONTAINERD_ADDRESS"] = containerd_address(lab.facts.endpoint.host)
 os.environ["CONTAINERD_ADDRESS"]
 
 # %% [markdown]
 # `ctr -n moby containers list` shows every container Docker runs, one row each (when this notebook
 # is checked, the rows are folded into one, since other containers may be running). The socket
-# belongs to root: without root, or with Docker Desktop (whose containerd lives inside its VM),
+# belongs to whoever runs the engine: root for root's engine, so a user in the `docker` group gets
+# "permission denied" here, and Docker Desktop keeps containerd inside its virtual machine. Then
 # `ctr` cannot reach it and the cell says so instead.
 
 # %%
@@ -100,6 +101,16 @@ os.environ["CONTAINERD_ADDRESS"]
 
 # %%
 !ctr -n moby containers list "id==$(docker inspect --format '{{.Id}}' dn-01-web)" || echo "ctr cannot reach Docker's containerd here: it needs root."
+
+# %% [markdown]
+# Without root there is still a way to see containerd at work. containerd starts each container
+# through a small process of its own, a **shim**, and the shim's command line names containerd's
+# namespace and the container's ID. Any user on the engine's machine may read command lines with
+# `ps`, so this works as root, in the `docker` group and with a rootless engine (whose shims run as
+# you); on Docker Desktop the shims run inside its virtual machine and `ps` finds none:
+
+# %%
+!ps -eo args | grep -o -- "-namespace [m]oby -id $(docker inspect --format '{{.Id}}' dn-01-web)"
 
 # %% [markdown]
 # ## 3. A Pod by hand

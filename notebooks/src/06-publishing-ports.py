@@ -34,6 +34,7 @@ from helpers.http import published_pages, wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 from helpers.runtime import wait_listening
+from helpers.setups import bridge_ip_answers
 
 lab = setup_notebook("06")
 client = lab.client
@@ -74,19 +75,26 @@ wait_listening(client.containers.get("nginx-exposed"), 80)
 
 # %% [markdown]
 # On a Linux host, that address answers from the host, with no `-p` at all (`$(...)` puts the
-# address into the curl command):
+# address into the curl command). Not on every set-up: on Docker Desktop (Mac, Windows) the engine
+# and its bridge network run inside a virtual machine, and rootless Docker keeps them in a network
+# namespace of its own, so there the bridge address does not answer from the host. A rootless
+# engine even reuses the addresses root's engine gives out, so a reply could come from somebody
+# else's container. So the cell first asks a probe container of its own, serving a random token,
+# whether this machine reaches the engine's bridge addresses. Where it does not, the cell says so
+# and asks from where the address does answer: a container on the same network.
 
 # %%
-!curl -s $(docker inspect --format '{{.NetworkSettings.IPAddress}}' nginx-exposed) | grep Welcome
+if bridge_ip_answers(client, "nginx:latest"):
+    !curl -s $(docker inspect --format '{{.NetworkSettings.IPAddress}}' nginx-exposed) | grep Welcome
+else:
+    print(f"This machine does not reach the engine's bridge network ({lab.kind}): a container on it does.")
+    !docker run --rm nginx bash -c "exec 3<>/dev/tcp/$(docker inspect --format '{{.NetworkSettings.IPAddress}}' nginx-exposed)/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; grep Welcome <&3"
 
 # %% [markdown]
 # Two addresses, two answers: the container's bridge address answers on port 80 from this Linux
 # host; the host's own address 127.0.0.1 does not. Publishing a port with `-p` is what makes a
-# container answer on the host's own addresses, as the next sections show. Not every engine lets
-# the host reach a bridge address either: on Docker Desktop (Mac, Windows) the engine and its
-# bridge network run inside a virtual machine, and rootless Docker keeps them in a network
-# namespace of its own, so there the bridge address does not answer from the host at all and
-# publishing is the way in.
+# container answer on the host's own addresses, as the next sections show; on Docker Desktop and
+# rootless Docker it is the only way in from the host.
 #
 # ## 2. Containers are immutable: run a new one with `-p`
 # Published ports are set when a container is created: `docker update` changes a container's

@@ -37,7 +37,13 @@ from helpers.containers import free_port
 from helpers.http import wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
-from helpers.shipping import check_tags_free, delete_pushed, registry_digest, series_repository
+from helpers.shipping import (
+    check_tags_free,
+    delete_pushed,
+    registry_digest,
+    repo_digest,
+    series_repository,
+)
 from helpers.workdir import lesson_folder
 
 lab = setup_notebook("07")
@@ -246,7 +252,7 @@ COPY notes.txt /var/www/html/
 # Keep it, and the image's ID, for the next section (`PINNED` is the name with its digest):
 
 # %%
-PINNED = client.images.get(REPO).attrs["RepoDigests"][0]
+PINNED = repo_digest(REPO, client)
 BUILT_ID = client.images.get(REPO).id
 print(PINNED == f"{REPO}@{registry_digest('docker-notebooks/my-site', 'latest')}")
 
