@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -188,16 +189,46 @@ def _socket_path(host: str) -> str | None:
     return host[len("unix://") :] if host.startswith("unix://") else None
 
 
+#: The two ways forward of a learner who is not root and reaches no engine: root's engine
+#: through the ``docker`` group, or a rootless engine of their own (Debian's ``docker.io`` keeps
+#: the set-up tool in ``/usr/share/docker.io/contrib``, off the PATH).
+JOIN_DOCKER_GROUP = "join the docker group (`sudo usermod -aG docker $USER`, then log in again)"
+START_ROOTLESS_ENGINE = (
+    "start a rootless engine of your own (`dockerd-rootless-setuptool.sh install`, in "
+    "/usr/share/docker.io/contrib on Debian, then "
+    "`export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock`)"
+)
+
+
+def _unprivileged_on_linux() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() != 0
+
+
 def _explain(endpoint: Endpoint, exc: BaseException) -> Exception:
-    """Turn a low-level connection failure into one plain sentence with the fix."""
+    """Turn a low-level connection failure into one plain sentence with the fix.
+
+    Example:
+        >>> denied = _explain(Endpoint(DEFAULT_HOST, "default socket"), PermissionError(13))
+        >>> print(denied)  # doctest: +NORMALIZE_WHITESPACE
+        Permission denied on the Docker socket /var/run/docker.sock: join the docker group
+        (`sudo usermod -aG docker $USER`, then log in again) or start a rootless engine of your
+        own (`dockerd-rootless-setuptool.sh install`, in /usr/share/docker.io/contrib on Debian,
+        then `export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock`).
+    """
     text = repr(exc)
     where = endpoint.host
     if "PermissionError" in text or "Permission denied" in text:
         return EnginePermissionDenied(
-            f"Permission denied on the Docker socket {_socket_path(where) or where}: add your user "
-            "to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root."
+            f"Permission denied on the Docker socket {_socket_path(where) or where}: "
+            f"{JOIN_DOCKER_GROUP} or {START_ROOTLESS_ENGINE}."
         )
     hint = "start Docker (or run `make setup` to start the lab engine)"
+    if endpoint.source == "default socket" and _unprivileged_on_linux():
+        return EngineUnavailable(
+            f"No Docker Engine answers at {where} ({endpoint.source}) and only root can start one "
+            f"there: have root start Docker (`make setup` as root) and {JOIN_DOCKER_GROUP}, or "
+            f"{START_ROOTLESS_ENGINE}."
+        )
     if endpoint.source == "DOCKER_HOST":
         hint = "fix or unset DOCKER_HOST, or start the engine it names"
     elif endpoint.source.endswith("(DOCKER_CONTEXT)"):

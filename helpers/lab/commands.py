@@ -18,6 +18,7 @@ import time
 from .. import engine as engine_mod
 from ..errors import TutorialError
 from ..registry_api import REGISTRY_URL, hub_reachable, registry_answers, registry_catalog
+from ..setups import describe, setup_kind
 from . import daemon
 from .dockerd import engine_origin, ensure_engine
 from .images import LAB_IMAGES, seed
@@ -44,14 +45,36 @@ def _buildx_and_compose() -> dict[str, str]:
     return found
 
 
+def setup_line(facts: engine_mod.EngineFacts) -> str:
+    """Which learner's set-up ``facts`` show (:mod:`helpers.setups`): its description, then its
+    kind in brackets.
+
+    Example:
+        >>> from helpers.engine import EngineFacts, Endpoint
+        >>> facts = EngineFacts("26.1.5", "1.45", "1.6.20", "linux/amd64",
+        ...                     Endpoint("unix:///run/user/1001/docker.sock", "DOCKER_HOST"), (),
+        ...                     rootless=True)
+        >>> print(setup_line(facts))  # doctest: +ELLIPSIS
+        a rootless engine of your own, in a network of its own: ... (rootless)
+    """
+    return f"{describe(facts)} ({setup_kind(facts)})"
+
+
 def up() -> dict:
-    """Bring the lab up (idempotent) and return a summary of what it found and did."""
+    """Bring the lab up (idempotent) and return a summary of what it found and did.
+
+    It says which learner's set-up it found (``set-up: ...``). A learner who is not root and
+    reaches no engine gets one sentence naming their two ways forward, and nothing starts.
+    """
     started = time.monotonic()
     state = load_state()
     client, origin = ensure_engine(state)
     facts = engine_mod.check(client)
     say(f"engine: {facts} [{origin}]")
-    summary = {"engine": origin, "engine_version": facts.version, "built": []}
+    say(f"set-up: {setup_line(facts)}")
+    summary = {
+        "engine": origin, "engine_version": facts.version, "setup": setup_kind(facts), "built": [],
+    }  # fmt: skip
     if hub_reachable():
         say("Docker Hub answers: lessons pull from it directly; the lab registry is not needed.")
         summary["pulls_from"] = "Docker Hub"
@@ -83,6 +106,7 @@ def status() -> dict:
     registry = registry_answers()
     report = {
         "engine": str(facts),
+        "set-up": setup_line(facts),
         "engine_version": facts.version,
         "engine_origin": engine_origin(load_state()),
         "cli_plugins": _buildx_and_compose(),

@@ -14,6 +14,7 @@ and Compose v2 and starts ``dockerd`` with the lab registry as its Docker Hub mi
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .. import engine as engine_mod
@@ -96,13 +97,20 @@ def start_dockerd(state: dict) -> None:
 
 
 def ensure_engine(state: dict):
-    """Connect to the engine that answers, or start the lab's own; return (client, origin)."""
+    """Connect to the engine that answers, or start the lab's own; return (client, origin).
+
+    Only root starts an engine: a learner who is not root and reaches none gets the sentence of
+    :func:`helpers.engine.connect` (at the default socket, their two ways forward: the docker
+    group, or a rootless engine of their own), and nothing is installed or started.
+    """
     endpoint = engine_mod.resolve_endpoint()
     try:
         client = engine_mod.connect(endpoint)
     except EnginePermissionDenied:
         raise
     except EngineUnavailable:
+        if os.geteuid() != 0:
+            raise
         if endpoint.source != "default socket":
             raise LabError(
                 f"No Docker Engine answers at {endpoint.host} ({endpoint.source}): start that "
