@@ -35,7 +35,7 @@ from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import LABEL_VALUE, is_owned
 from .registry_api import MANIFEST_TYPES, REGISTRY_HOST, REGISTRY_URL
-from .state import locked_json, state_dir
+from .state import locked_engine_json, state_dir
 
 if TYPE_CHECKING:
     import docker
@@ -46,7 +46,7 @@ NAMESPACE = LABEL_VALUE
 
 def _ledger():
     """Which registry repositories each notebook pushes to, locked for the ``with`` block."""
-    return locked_json("pushed-repositories")
+    return locked_engine_json("pushed-repositories")
 
 
 def check_tags_free(refs: list[str], client: docker.DockerClient | None = None) -> None:

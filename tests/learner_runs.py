@@ -110,6 +110,10 @@ class Lesson:
             if "\x00error" in printed or "Traceback" in printed
         ]
 
+    def lines_starting(self, prefix: str) -> list[str]:
+        """Printed lines that start with ``prefix`` (an exercise's ``Pass:`` or ``Hint:``)."""
+        return [line for line in self.text.splitlines() if line.startswith(prefix)]
+
     def printed_by(self, fragment: str) -> str:
         """What the first code cell whose source holds ``fragment`` printed."""
         for source, printed in self.cells:

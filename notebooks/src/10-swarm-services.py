@@ -269,9 +269,10 @@ wait_tasks(client, "dn-10-web", running=3, failed=1)
 # %% [markdown]
 # An *overlay* network spans every node of the swarm (it carries traffic between nodes inside
 # UDP packets, VXLAN). `--attachable` lets plain containers (`docker run`) join it too, not just
-# services' tasks. Rootless Docker cannot make overlay networks, so the cells that need one
-# start with `# needs: overlay network`; with a rootless engine the setup said so, and each of
-# them prints one line instead of running:
+# services' tasks. Rootless Docker cannot make overlay networks (its
+# [documentation](https://docs.docker.com/engine/security/rootless/) lists them as unsupported),
+# so the cells that need one start with `# needs: overlay network`; with a rootless engine the
+# setup said so, and each of them prints one line instead of running:
 
 # %%
 # needs: overlay network
