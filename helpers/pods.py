@@ -124,16 +124,26 @@ TUN = "/dev/net/tun"
 
 
 def rootless_network_problem(euid: int | None = None, tun: str = TUN) -> str | None:
-    """One sentence when Podman, run by this unprivileged user, could not give a Pod a network:
+    """One sentence when Podman, run by this unprivileged user, could not run a Pod: it keeps
+    its files in ``$XDG_RUNTIME_DIR`` when that is set (a login session makes it), and
     slirp4netns opens ``/dev/net/tun``, which Debian leaves open to users (mode 0666) but some
-    machines keep to root. None when root, or when the device is open to this user.
+    machines keep to root. None when root, or when both are usable by this user.
 
     Example:
         >>> rootless_network_problem(euid=0) is None
         True
     """
     euid = os.geteuid() if euid is None else euid
-    if euid == 0 or os.access(tun, os.R_OK | os.W_OK):
+    if euid == 0:
+        return None
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and not os.access(runtime, os.W_OK | os.X_OK):
+        return (
+            f"Podman without root keeps its files in $XDG_RUNTIME_DIR ({runtime}), which is not "
+            "there or not yours: log in again (a login session makes it) or unset "
+            "XDG_RUNTIME_DIR, then run this cell again."
+        )
+    if os.access(tun, os.R_OK | os.W_OK):
         return None
     return (
         f"Podman without root gives a Pod its network through slirp4netns, which needs {tun} "

@@ -46,8 +46,10 @@ def python_for_learners() -> str | None:
 
 
 def prepare(name: str) -> Path:
-    """Copy the notebooks into ``name``'s home and give them a Python; the copy's folder."""
+    """Copy the notebooks into ``name``'s home and give them a Python and the runtime folder a
+    login session would (``/run/user/UID``, where Podman keeps its files); the copy's folder."""
     user = pwd.getpwnam(name)
+    learners.runtime_dir(user)
     home = Path(user.pw_dir)
     venv = home / ".series-venv"
     if not (venv / "bin" / "python").exists():

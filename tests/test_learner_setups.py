@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -302,3 +304,43 @@ def test_rootless_teardown_leaves_nothing_but_the_lab(rootless):
     if not others:  # tun's mode is put back once no rootless engine runs
         assert tun_mode() == rootless.tun_mode_before
     root_engine_and_registry_answer()
+
+
+def test_podman_without_root_says_what_it_lacks_in_one_sentence(group_learner):
+    """Lesson 11's setup, as a learner: a $XDG_RUNTIME_DIR that is not theirs, then a tun
+    device only root may open, each give one sentence naming the fix; neither as root."""
+    import learner_runs
+    from support import assert_one_sentence
+
+    why_not = learner_runs.python_for_learners()
+    if why_not:
+        skip_or_fail(why_not)
+    learner_runs.prepare(group_learner)
+    python = f"{pwd.getpwnam(group_learner).pw_dir}/.series-venv/bin/python"
+    folder = Path(tempfile.mkdtemp(prefix="dn-test-tun-", dir="/tmp"))  # the learner may look
+    folder.chmod(0o755)
+    closed_tun = folder / "tun"
+    closed_tun.touch(mode=0o600)
+    ask = "from helpers.pods import rootless_network_problem as p; "
+    ask += f"print(p(tun={str(closed_tun)!r}))"
+    user = pwd.getpwnam(group_learner)
+
+    def problem(runtime: str) -> str:
+        env = {"HOME": user.pw_dir, "PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": runtime}
+        done = subprocess.run(
+            learners.as_user(group_learner, [python, "-c", ask]), env=env, cwd=user.pw_dir,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    not_theirs = problem("/root")
+    assert_one_sentence(not_theirs)
+    assert "$XDG_RUNTIME_DIR (/root)" in not_theirs and "log in again" in not_theirs
+    closed = problem(str(learners.runtime_dir(user)))
+    assert_one_sentence(closed)
+    assert f"chmod 0666 {closed_tun}" in closed
+    from helpers.pods import rootless_network_problem
+
+    assert rootless_network_problem(tun=str(closed_tun)) is None  # root may open it
+    shutil.rmtree(folder)

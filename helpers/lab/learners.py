@@ -260,8 +260,9 @@ def restore_host() -> bool:
     return True
 
 
-def _runtime_dir(user: pwd.struct_passwd) -> Path:
-    """``/run/user/UID`` for ``user`` (owned by them, 0700), made if absent and recorded."""
+def runtime_dir(user: pwd.struct_passwd) -> Path:
+    """``/run/user/UID`` for ``user`` (owned by them, 0700), as a login session makes it, made
+    if absent and recorded (:func:`remove_learner` removes it)."""
     runtime = Path(f"/run/user/{user.pw_uid}")
     if not runtime.is_dir():
         if not runtime.parent.is_dir():
@@ -415,7 +416,7 @@ def start_rootless_engine(name: str = ROOTLESS_LEARNER) -> str:
     apt.install(ROOTLESS_PACKAGES)
     ensure_subids(name)
     open_tun_for_users()
-    _runtime_dir(user)
+    runtime_dir(user)
     state = user_state_dir(user)
     log = state / "rootless-dockerd.log"
     log.touch()
