@@ -65,12 +65,15 @@ def _page(path: Path) -> _Page:
 
 
 def _solutions() -> list[tuple[str, str]]:
-    """(notebook stem, first line of each exercise solution) across the series."""
+    """(notebook stem, first command line of each exercise solution) across the series: not a
+    cell magic, nor a comment such as ``# needs: overlay network``, which other cells share."""
     found = []
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code" and cheatsheet.is_solution(cell):
-                lines = [x for x in cell.source.strip().splitlines() if not x.startswith("%%")]
+                lines = [
+                    x for x in cell.source.strip().splitlines() if not x.startswith(("%%", "#"))
+                ]
                 found.append((path.stem, lines[0]))
     return found
 
