@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import build_cache, series_lock, workdir
+from . import build_cache, ports, series_lock, workdir
 from .engine import client_or_connect
 from .errors import NotOwnedError
 from .labels import is_owned, label_filter
@@ -213,6 +213,7 @@ def cleanup(notebook: str | None = None, client: docker.DockerClient | None = No
     import pandas as pd
 
     removed = remove_leftovers(notebook, client)
+    ports.release(notebook)
     if notebook is not None:
         series_lock.release(notebook)
     return pd.DataFrame(removed, columns=["kind", "name"])

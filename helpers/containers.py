@@ -207,6 +207,10 @@ def free_port(
             a setup cell mid-lesson keeps the lesson's port instead of moving on to the next one.
         client: Engine client, to look for ``notebook``'s containers.
 
+    With ``notebook``, the port picked is reserved for it across every engine on this machine
+    until its clean-up (:mod:`helpers.ports`), so a learner on another engine (a classroom
+    seat) running the same lesson at the same moment picks another one.
+
     Returns:
         A host port to publish on.
 
@@ -220,11 +224,15 @@ def free_port(
         for container in client.containers.list(filters=label_filter(notebook)):
             for bindings in (container.ports or {}).values():
                 ours.update(int(b["HostPort"]) for b in bindings or [])
+    from . import ports
+
     candidates = list(tries) or list(range(preferred, preferred + 101))
     for port in candidates:
-        if port in ours or port_is_free(port, host):
+        if port in ours or (port_is_free(port, host) and not ports.reserved_elsewhere(port)):
             if port != preferred:
                 print(f"Port {preferred} is taken on this machine, so this lesson uses {port}.")
+            if notebook is not None:
+                ports.reserve(port, notebook)
             return port
     raise PortInUse(
         f"Ports {candidates[0]}-{candidates[-1]} are all taken on {host}: stop a program "
