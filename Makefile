@@ -83,3 +83,21 @@ classroom: deps
 
 classroom-down: deps
 	$(PY) -m helpers.lab.cache down
+
+# A classroom on one server (issue #15, docs/classroom.md): JupyterHub with SEATS learner seats,
+# each a Unix user with a rootless Docker Engine of their own, started with their JupyterLab.
+# It listens on loopback unless you choose the room's network, e.g.
+# CLASSROOM_LISTEN=0.0.0.0:8000 (it then prints a warning). It prints the workshop password once.
+# classroom-server-down stops and removes only what it made.
+SEATS ?= 3
+CLASSROOM_LISTEN ?= 127.0.0.1:8000
+.PHONY: classroom-server classroom-server-down classroom-server-status
+
+classroom-server: setup
+	$(PY) -m helpers.lab.classroom up --seats $(SEATS) --listen $(CLASSROOM_LISTEN)
+
+classroom-server-status: deps
+	$(PY) -m helpers.lab.classroom status
+
+classroom-server-down: setup
+	$(PY) -m helpers.lab.classroom down
