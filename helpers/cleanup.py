@@ -40,9 +40,32 @@ def require_owned(obj: Any) -> None:
 
 
 def remove_container(container: Any) -> None:
-    """Force-remove a container the series created (refuses any other)."""
+    """Force-remove a container the series created (refuses any other).
+
+    A container the engine is already removing (a swarm task whose service was just removed:
+    the engine answers 409 "removal ... is already in progress") or has removed counts as
+    removed once it is gone (bounded wait)."""
+    import docker
+
+    from .polling import wait_for
+
     require_owned(container)
-    container.remove(force=True, v=True)
+    try:
+        container.remove(force=True, v=True)
+    except docker.errors.NotFound:
+        return
+    except docker.errors.APIError as exc:
+        if "already in progress" not in str(exc):
+            raise
+
+        def gone() -> bool:
+            try:
+                container.reload()
+            except docker.errors.NotFound:
+                return True
+            return False
+
+        wait_for(gone, timeout=30, what=f"the engine to finish removing {container.name}")
 
 
 def remove_network(network: Any) -> None:
