@@ -101,3 +101,13 @@ classroom-server-status: deps
 
 classroom-server-down: setup
 	$(PY) -m helpers.lab.classroom down
+
+# The classroom's load bench (issue #15, bench/classroom.py): SEATS seats (5 unless given) log in
+# at once, then run the whole series at once, each through its own engine, against one seat
+# alone; it sets the classroom up and takes it down itself (root; no classroom may be up).
+# BENCH_ARGS=--write keeps its table in bench/RESULTS.md; BENCH_ARGS="--notebooks 06" runs part.
+.PHONY: bench-classroom
+
+bench-classroom: SEATS = 5
+bench-classroom: setup
+	$(PY) -m bench.classroom --seats $(SEATS) $(BENCH_ARGS)

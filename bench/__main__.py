@@ -350,11 +350,15 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"\n{machine}; {dt.date.today().isoformat()}")
     if args.write:
+        from bench.classroom import section, with_section
+
         results = ROOT / "bench" / "RESULTS.md"
-        results.write_text(
+        text = (
             f"# Benchmark results\n\nLatest `make bench` on {dt.date.today().isoformat()}: "
             f"{machine}.\n\n{table}\n\n{READING}"
         )
+        classroom = section(results.read_text()) if results.exists() else None
+        results.write_text(with_section(text, classroom) if classroom else text)  # keep it
     return 0
 
 

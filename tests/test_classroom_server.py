@@ -36,7 +36,6 @@ from helpers import engine as engine_mod
 from helpers import registry_api
 from helpers.errors import LabError
 from helpers.lab import classroom, learners
-from helpers.polling import wait_for
 
 SEATS = 3
 IMAGE = "nginx:stable"
@@ -104,79 +103,36 @@ def test_user_namespaces_turned_off_are_named_in_one_sentence(tmp_path, monkeypa
 
 
 class Classroom:
-    """The module's classroom: its address, password and seats, and a session per seat."""
+    """The module's classroom: its address, password and seats, and a hub session per seat
+    (:class:`helpers.lab.classroom.HubSession`, shared with the load bench)."""
 
     def __init__(self, url: str, password: str, seats: list[str]) -> None:
         self.url = url
         self.password = password
         self.seats = seats
-        self.sessions: dict[str, requests.Session] = {}
+        self.hubs: dict[str, classroom.HubSession] = {}
 
-    def login(self, name: str) -> requests.Session:
-        """Log in as ``name`` with the workshop password, as a browser does: the login page
-        sets the ``_xsrf`` cookie the form posts back."""
-        session = requests.Session()
-        page = session.get(f"{self.url}/hub/login", timeout=30)
-        assert page.status_code == 200, page.text[:300]
-        done = session.post(
-            f"{self.url}/hub/login",
-            data={"username": name, "password": self.password, "_xsrf": xsrf(session)},
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert done.status_code == 302, f"login as {name}: {done.status_code} {done.text[:300]}"
-        self.sessions[name] = session
-        return session
+    def hub(self, name: str) -> classroom.HubSession:
+        """``name`` logged in with the workshop password (once)."""
+        if name not in self.hubs:
+            self.hubs[name] = classroom.HubSession(self.url, name, self.password).login()
+        return self.hubs[name]
 
     def start(self, name: str) -> requests.Response:
         """Ask the hub to start ``name``'s server (REST API, with the login's cookie)."""
-        session = self.sessions.get(name) or self.login(name)
-        return session.post(
-            f"{self.url}/hub/api/users/{name}/server",
-            headers={"X-XSRFToken": xsrf(session)},
-            timeout=classroom.SPAWN_SECONDS + 30,
-        )
+        return self.hub(name).start()
 
     def model(self, name: str) -> dict:
-        session = self.sessions.get(name) or self.login(name)
-        got = session.get(f"{self.url}/hub/api/users/{name}", timeout=30)
-        assert got.status_code == 200, got.text[:300]
-        return got.json()
+        return self.hub(name).model()
 
     def ready(self, name: str) -> float:
         """Start ``name``'s server unless it runs, and wait until the hub says it is ready;
         seconds from the request on."""
-        started = time.monotonic()
-        if (self.model(name).get("servers") or {}).get("", {}).get("ready"):
-            return 0.0
-        answer = self.start(name)
-        assert answer.status_code in {201, 202}, f"{name}: {answer.status_code} {answer.text}"
-        wait_for(
-            lambda: (self.model(name).get("servers") or {}).get("", {}).get("ready"),
-            timeout=classroom.SPAWN_SECONDS,
-            what=f"{name}'s server",
-        )
-        return time.monotonic() - started
-
-
-def xsrf(session: requests.Session) -> str:
-    values = [cookie.value for cookie in session.cookies if cookie.name == "_xsrf"]
-    assert values, "the hub set no _xsrf cookie"
-    return values[-1]
-
-
-def seat_env(name: str) -> dict[str, str]:
-    """The environment the hub gives ``name``'s server, with their HOME and user name."""
-    user = pwd.getpwnam(name)
-    env = classroom.seat_environment(name, learners.rootless_host(name))
-    return {**env, "HOME": user.pw_dir, "USER": name, "LOGNAME": name}
+        return self.hub(name).wait_ready()
 
 
 def as_seat(name: str, *cmd: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        learners.as_user(name, list(cmd)), env=seat_env(name), cwd=pwd.getpwnam(name).pw_dir,
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+    return classroom.run_as_seat(name, list(cmd), timeout=timeout)
 
 
 def docker(name: str, *args: str) -> str:
@@ -373,23 +329,14 @@ def test_every_seat_runs_lesson_06_at_the_same_time_through_its_own_engine(room)
         runs[name] = done
         printed[name] = learner_runs.results(copy.parent)["06"]
 
-    peak: dict[str, float] = {}
-    running = threading.Event()
-
-    def sample() -> None:  # the most each seat (server, kernel, engine, containers) took at once
-        while not running.wait(1):
-            for name, seat in classroom.memory()["seats"].items():
-                peak[name] = max(peak.get(name, 0), round(seat["server"] + seat["engine"], 1))
-
     threads = [threading.Thread(target=run, args=(name,)) for name in room.seats]
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    for thread in threads:  # all at once: helpers.ports keeps their host ports apart
-        thread.start()
-    for thread in threads:
-        thread.join()
-    running.set()
-    sampler.join()
+    # the most each seat (server, kernel, engine, containers) took at once, sampled each second
+    with classroom.memory_peaks() as peaks:
+        for thread in threads:  # all at once: helpers.ports keeps their host ports apart
+            thread.start()
+        for thread in threads:
+            thread.join()
+    peak = {name: seat["total"] for name, seat in peaks["seats"].items()}
     MEASURED["peak memory per seat during lesson 06 (MiB PSS)"] = peak
     MEASURED["hub with proxy (MiB PSS)"] = classroom.memory()["hub"]
     MEASURED["lesson 06, all seats at once (s)"] = seconds

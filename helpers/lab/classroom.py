@@ -44,14 +44,20 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import LabError, TutorialError
+from ..polling import wait_for
 from ..state import locked_json, state_dir
 from . import daemon, learners
 from .progress import say
 from .records import pid_alive, pid_command
+
+if TYPE_CHECKING:
+    import requests
 
 #: The repository this module was imported from (``up`` copies notebooks and helpers from it).
 ROOT = Path(__file__).resolve().parents[2]
@@ -661,11 +667,12 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def memory() -> dict:
+def memory(ignore: tuple[str, ...] = ()) -> dict:
     """Memory now (proportional set size, MiB, from ``/proc/PID/smaps_rollup``): the hub with
     its proxy, and per seat its server (JupyterLab and its kernels) and its engine (rootlesskit,
     slirp4netns, dockerd, containerd, the registry forwarder, and the containers' processes
-    that run as the seat)."""
+    that run as the seat). A seat's processes whose command line holds one of ``ignore`` are
+    left out (the load bench leaves out the runner that stands in for the learner's browser)."""
     procs = _processes()
     children: dict[int, list[int]] = {}
     for pid, ppid, _, _ in procs:
@@ -685,7 +692,7 @@ def memory() -> dict:
         uid = pwd.getpwnam(name).pw_uid
         seat = {"server": 0.0, "engine": 0.0}
         for pid, _, owner, cmd in procs:
-            if owner == uid:
+            if owner == uid and not any(word in cmd for word in ignore):
                 server = "jupyterhub-singleuser" in cmd or "ipykernel" in cmd
                 kind = "server" if server else "engine"
                 seat[kind] += _pss_kib(pid) / 1024
@@ -694,6 +701,40 @@ def memory() -> dict:
         result["seats"][name] = {key: round(value, 1) for key, value in seat.items()}
     result["hub"] = round(result["hub"], 1)
     return result
+
+
+@contextlib.contextmanager
+def memory_peaks(interval: float = 1.0, ignore: tuple[str, ...] = ()):
+    """Sample :func:`memory` every ``interval`` seconds while the ``with`` block runs.
+
+    Yields a dict that holds, once the block ends, the most each part took in any one sample:
+    ``hub``, and per seat ``server``, ``engine`` and ``total`` (server and engine in the same
+    sample). A seat's memory swings with each cell, so its busiest moment is only seen by
+    sampling throughout (the tests and the load bench both do).
+    """
+    peaks: dict = {"hub": 0.0, "seats": {}}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while True:
+            with contextlib.suppress(OSError, KeyError):  # a process or seat just went
+                now = memory(ignore)
+                peaks["hub"] = max(peaks["hub"], now["hub"])
+                for name, seat in now["seats"].items():
+                    seat = {**seat, "total": round(seat["server"] + seat["engine"], 1)}
+                    peak = peaks["seats"].setdefault(name, dict.fromkeys(seat, 0.0))
+                    for key, value in seat.items():
+                        peak[key] = max(peak[key], value)
+            if stop.wait(interval):
+                return
+
+    sampler = threading.Thread(target=sample, name="classroom-memory", daemon=True)
+    sampler.start()
+    try:
+        yield peaks
+    finally:
+        stop.set()
+        sampler.join(timeout=60)
 
 
 def status() -> dict:
@@ -733,6 +774,106 @@ def status() -> dict:
             f"server + {mem.get('engine', 0)} MiB engine"
         )
     return info
+
+
+# -- a seat, as its learner: over HTTP through the hub, and as its Unix user ----------------------
+
+
+class HubSession:
+    """One seat's browser, as far as the hub sees it: a login with the workshop password, then
+    the seat's server started and watched through JupyterHub's REST API (the tests and the load
+    bench drive the classroom this way, as learners do, never behind the hub's back)."""
+
+    def __init__(self, url: str, name: str, password: str) -> None:
+        import requests
+
+        self.url, self.name, self.password = url, name, password
+        self.session = requests.Session()
+
+    def _xsrf(self) -> str:
+        values = [cookie.value for cookie in self.session.cookies if cookie.name == "_xsrf"]
+        if not values:
+            raise LabError(f"The hub set no _xsrf cookie for {self.name}: read {hub_log()}.")
+        return values[-1]
+
+    def login(self) -> HubSession:
+        """Log in as a browser does: the login page sets the ``_xsrf`` cookie the form posts."""
+        page = self.session.get(f"{self.url}/hub/login", timeout=30)
+        form = {"username": self.name, "password": self.password}
+        done = None
+        if page.status_code == 200:
+            form["_xsrf"] = self._xsrf()
+            done = self.session.post(
+                f"{self.url}/hub/login", data=form, allow_redirects=False, timeout=30
+            )
+        if done is None or done.status_code != 302:
+            code = (page if done is None else done).status_code  # a Response's bool is .ok
+            raise LabError(
+                f"{self.name} could not log in to the hub (HTTP {code}): check the workshop "
+                f"password in {password_file()} and read {hub_log()}."
+            )
+        return self
+
+    def model(self) -> dict:
+        """The hub's record of the seat (``GET /hub/api/users/NAME``)."""
+        got = self.session.get(f"{self.url}/hub/api/users/{self.name}", timeout=30)
+        if got.status_code != 200:
+            raise LabError(
+                f"The hub did not describe {self.name} (HTTP {got.status_code}): read {hub_log()}."
+            )
+        return got.json()
+
+    def start(self) -> requests.Response:
+        """Ask the hub to start the seat's server; the hub's answer as it came."""
+        return self.session.post(
+            f"{self.url}/hub/api/users/{self.name}/server",
+            headers={"X-XSRFToken": self._xsrf()},
+            timeout=SPAWN_SECONDS + 30,
+        )
+
+    def is_ready(self) -> bool:
+        return bool((self.model().get("servers") or {}).get("", {}).get("ready"))
+
+    def wait_ready(self, timeout: float = SPAWN_SECONDS) -> float:
+        """Start the seat's server unless it runs and wait (bounded) until the hub says it is
+        ready, its engine started first by :func:`pre_spawn`; seconds from the request on."""
+        started = time.monotonic()
+        if self.is_ready():
+            return 0.0
+        answer = self.start()
+        if answer.status_code not in {201, 202}:
+            detail = answer.text.replace("\n", " ")[:200]
+            raise LabError(
+                f"{self.name}'s server did not start (HTTP {answer.status_code}, {detail}): "
+                f"read {hub_log()}."
+            )
+        wait_for(
+            self.is_ready,
+            timeout=timeout,
+            interval=0.5,
+            what=f"{self.name}'s server",
+            hint=f"read {hub_log()}",
+            error=LabError,
+        )
+        return time.monotonic() - started
+
+
+def seat_login_environment(name: str) -> dict[str, str]:
+    """The environment the hub gives ``name``'s server (:func:`seat_environment` with the seat's
+    engine), with their HOME and user name: what the seat's own commands run with."""
+    user = pwd.getpwnam(name)
+    env = seat_environment(name, learners.rootless_host(name))
+    return {**env, "HOME": user.pw_dir, "USER": name, "LOGNAME": name}
+
+
+def run_as_seat(name: str, cmd: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``cmd`` as the seat ``name`` (``setpriv``), from their home, with the environment
+    their server has (:func:`seat_login_environment`); bounded by ``timeout`` seconds
+    (:class:`subprocess.TimeoutExpired` after it)."""
+    return subprocess.run(
+        learners.as_user(name, cmd), env=seat_login_environment(name),
+        cwd=pwd.getpwnam(name).pw_dir, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
 
 
 # -- down ----------------------------------------------------------------------------------------
