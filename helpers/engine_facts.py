@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING
 from . import setup_records
 from .errors import LabError, TutorialError
 from .registry_api import REGISTRY_HOST
+from .state import lesson_data
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .lab.scratch import ScratchEngine
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "notebooks" / "data" / "image-facts.json"
+DATA_FILE = lesson_data("image-facts.json")
 #: The images observed: their Docker Hub names and where the scratch engines pull them from.
 IMAGES = {
     ref: f"{REGISTRY_HOST}/library/{ref}"

@@ -34,13 +34,14 @@ from .errors import TutorialError
 from .polling import wait_for
 from .registry_api import REGISTRY_HOST
 from .restarts import policy_spec
+from .state import lesson_data
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .lab.scratch import ScratchEngine
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "notebooks" / "data" / "restart-policies.json"
+DATA_FILE = lesson_data("restart-policies.json")
 POLICIES = ("no", "on-failure", "on-failure:1", "always", "unless-stopped")
 IMAGE = "nginx:stable"
 IMAGE_SOURCE = f"{REGISTRY_HOST}/library/nginx:stable"

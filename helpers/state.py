@@ -45,6 +45,16 @@ def state_dir() -> Path:
     return path
 
 
+def lesson_data(name: str) -> Path:
+    """The series' data file ``name`` (``notebooks/data/<name>``): beside the helpers in a clone
+    of the repository, else in the ``data`` folder beside the running notebook, which is where
+    a copy of the notebooks carries it (a classroom seat's helpers are installed, not a clone).
+    """
+    packaged = Path(__file__).resolve().parent.parent / "notebooks" / "data" / name
+    beside = Path.cwd() / "data" / name
+    return beside if not packaged.exists() and beside.exists() else packaged
+
+
 def _shared_folder(path: Path) -> Path:
     """``path`` made sticky and writable by every user, as ``/tmp`` is."""
     if not path.is_dir():
