@@ -135,7 +135,11 @@ def test_the_lab_registry_lists_catalog_and_tags():
     _lab_registry()
     catalog = sh("curl", "-s", f"{registry_api.REGISTRY_URL}/v2/_catalog").stdout
     expected = ["library/debian", "library/nginx", "library/python"]  # helpers.lab.images
-    assert json.loads(catalog) == {"repositories": expected}
+    # Lesson 07 run by another user's engine (a rootless learner, a classroom seat) leaves its
+    # emptied repository listed: only root may remove its folder (tests/sanitize.cfg, 02).
+    repositories = json.loads(catalog)["repositories"]
+    listed = [r for r in repositories if not r.startswith("docker-notebooks/")]
+    assert listed == expected
     tags = sh("curl", "-s", f"{registry_api.REGISTRY_URL}/v2/library/nginx/tags/list").stdout
     assert json.loads(tags) == {"name": "library/nginx", "tags": ["latest", "stable"]}
 
