@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import json
 import socket
 import sys
@@ -29,6 +28,7 @@ from ..errors import LabError, TutorialError
 from ..registry_api import registry_answers
 from ..state import state_dir
 from . import daemon, registry_service
+from . import listen as listen_mod
 from .progress import say
 from .records import recorded_pid
 
@@ -61,13 +61,9 @@ def parse_listen(listen: str) -> tuple[str, int]:
         >>> parse_listen("0.0.0.0:5001")
         ('0.0.0.0', 5001)
     """
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise LabError(
-            f"The cache's address {listen!r} is not ADDR:PORT: give one such as "
-            f"CACHE_LISTEN={DEFAULT_LISTEN} (this machine only) or 0.0.0.0:5001 (the room)."
-        )
-    return host.strip("[]"), int(port)
+    return listen_mod.parse(
+        listen, "The cache's address", "CACHE_LISTEN", DEFAULT_LISTEN, "0.0.0.0:5001"
+    )
 
 
 def _is_wildcard(host: str) -> bool:
@@ -76,13 +72,7 @@ def _is_wildcard(host: str) -> bool:
 
 def is_loopback(listen: str) -> bool:
     """True when ``listen`` (``ADDR:PORT``) is reachable from this machine only."""
-    host, _ = parse_listen(listen)
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: it may resolve to any address
-        return False
+    return listen_mod.host_is_loopback(parse_listen(listen)[0])
 
 
 def exposure_warning(listen: str) -> str | None:

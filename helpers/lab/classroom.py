@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import ipaddress
 import os
 import pwd
 import secrets
@@ -53,6 +52,7 @@ from ..errors import LabError, TutorialError
 from ..polling import wait_for
 from ..state import locked_json, state_dir
 from . import daemon, learners
+from . import listen as listen_mod
 from .progress import say
 from .records import pid_alive, pid_command
 
@@ -145,13 +145,9 @@ def parse_listen(listen: str) -> tuple[str, int]:
         >>> parse_listen("0.0.0.0:8000")
         ('0.0.0.0', 8000)
     """
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise LabError(
-            f"The classroom's address {listen!r} is not ADDR:PORT: give one such as "
-            f"CLASSROOM_LISTEN={DEFAULT_LISTEN} (this machine only) or 0.0.0.0:8000 (the room)."
-        )
-    return host.strip("[]"), int(port)
+    return listen_mod.parse(
+        listen, "The classroom's address", "CLASSROOM_LISTEN", DEFAULT_LISTEN, "0.0.0.0:8000"
+    )
 
 
 def is_loopback(listen: str) -> bool:
@@ -161,13 +157,7 @@ def is_loopback(listen: str) -> bool:
         >>> is_loopback("127.0.0.1:8000"), is_loopback("0.0.0.0:8000")
         (True, False)
     """
-    host, _ = parse_listen(listen)
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name may resolve to any address
-        return False
+    return listen_mod.host_is_loopback(parse_listen(listen)[0])
 
 
 def exposure_warning(listen: str) -> str | None:
