@@ -15,6 +15,7 @@ import os
 import pwd
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -43,6 +44,20 @@ def python_for_learners() -> str | None:
     if done.stdout.strip() != str(sys.version_info[:2]):
         return f"{SYSTEM_PYTHON} is {done.stdout.strip()}, this environment {sys.version_info[:2]}"
     return None
+
+
+def require_learner_python() -> None:
+    """Skip (fail in CI) when no Python can run the series as a learner here."""
+    from support import skip_or_fail
+
+    why_not = python_for_learners()
+    if why_not:
+        skip_or_fail(why_not)
+
+
+def tun_mode() -> int:
+    """``/dev/net/tun``'s permission bits (rootless engines and Podman need it open)."""
+    return stat.S_IMODE(learners.TUN.stat().st_mode)
 
 
 def prepare(name: str) -> Path:

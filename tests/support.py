@@ -31,6 +31,15 @@ def sh(
     )  # fmt: skip
 
 
+def free_loopback_port() -> int:
+    """A TCP port nothing listens on at 127.0.0.1 just now (the kernel's pick)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def skip_or_fail(reason: str) -> None:
     """What a test cannot do here: a failure in CI (it must run there), a skip elsewhere."""
     if IN_CI:

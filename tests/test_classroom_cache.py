@@ -14,14 +14,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from support import assert_one_sentence, skip_or_fail
+from support import assert_one_sentence, free_loopback_port, skip_or_fail
 
 from helpers import registry_api
 from helpers.errors import LabError
@@ -38,12 +37,6 @@ MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.oci.image.index.v1+json, " + registry_api.MANIFEST_TYPES
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _layer_digests(url: str, repository: str, tag: str) -> list[str]:
@@ -89,7 +82,7 @@ def room(client):
     shutil.rmtree(upstream_dir, ignore_errors=True)
     shutil.rmtree(cache.cache_dir(CACHE_NAME), ignore_errors=True)
     upstream_dir.mkdir(parents=True)
-    upstream_host = f"127.0.0.1:{_free_port()}"
+    upstream_host = f"127.0.0.1:{free_loopback_port()}"
     upstream_url = f"http://{upstream_host}"
     upstream, _ = registry_service.serve(
         upstream_dir / "registry.yml",
@@ -105,7 +98,7 @@ def room(client):
             ["docker", "buildx", "imagetools", "create", "--tag", target, source],
             check=True, capture_output=True, text=True,
         )  # fmt: skip
-        listen = f"127.0.0.1:{_free_port()}"
+        listen = f"127.0.0.1:{free_loopback_port()}"
         started = cache.up(listen=listen, upstream=upstream_url, name=CACHE_NAME)
         config = {"registry-mirrors": [started["url"]]}
         with scratch_engine(ENGINE_NAME, config=config) as engine:
@@ -212,10 +205,10 @@ def test_an_upstream_that_does_not_answer_at_start_is_named():
     if shutil.which("docker-registry") is None:
         skip_or_fail("docker-registry is not installed: run `make setup`")
     name = "classroom-cache-test-unreachable"
-    upstream = f"http://127.0.0.1:{_free_port()}"
+    upstream = f"http://127.0.0.1:{free_loopback_port()}"
     try:
         with pytest.raises(LabError) as info:
-            cache.up(f"127.0.0.1:{_free_port()}", upstream, name=name)
+            cache.up(f"127.0.0.1:{free_loopback_port()}", upstream, name=name)
     finally:
         cache.down(name)
         shutil.rmtree(cache.cache_dir(name), ignore_errors=True)

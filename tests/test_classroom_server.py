@@ -19,7 +19,6 @@ import json
 import os
 import pwd
 import re
-import socket
 import stat
 import struct
 import subprocess
@@ -30,7 +29,12 @@ from pathlib import Path
 import learner_runs
 import pytest
 import requests
-from support import assert_one_sentence, import_sleeper_image, skip_or_fail
+from support import (
+    assert_one_sentence,
+    free_loopback_port,
+    import_sleeper_image,
+    skip_or_fail,
+)
 
 from helpers import engine as engine_mod
 from helpers import registry_api
@@ -45,16 +49,6 @@ WITNESS_IMAGE = "dn-classroom-witness:1"
 WITNESS_VOLUME = "dn-classroom-witness"
 #: What one test measured, printed at the end of the module (``-s`` shows it).
 MEASURED: dict[str, object] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def tun_mode() -> int:
-    return stat.S_IMODE(learners.TUN.stat().st_mode)
 
 
 # -- pure checks ---------------------------------------------------------------------------------
@@ -172,14 +166,14 @@ def room(request, client):
     if classroom.existing_seats() or classroom.hub_pid():
         skip_or_fail("a classroom is already up here: run `make classroom-server-down` first")
     before = {
-        "tun": tun_mode(),
+        "tun": learner_runs.tun_mode(),
         "prefix": classroom.PREFIX.exists(),
         "run_user": sorted(p.name for p in Path("/run/user").glob("*"))
         if Path("/run/user").is_dir()
         else None,
     }
     request.addfinalizer(classroom.down)
-    listen = f"127.0.0.1:{_free_port()}"
+    listen = f"127.0.0.1:{free_loopback_port()}"
     started = time.monotonic()
     info = classroom.up(SEATS, listen)
     MEASURED["up (s)"] = round(time.monotonic() - started, 1)
@@ -198,7 +192,7 @@ ACL = "system.posix_acl_access"
 def refuse_tun_to(uid: int) -> None:
     """An ACL on /dev/net/tun refusing ``uid`` only (its mode bits kept): one seat's engine
     cannot open it, while every other user's can as before."""
-    mode = tun_mode()
+    mode = learner_runs.tun_mode()
     entries = [
         (0x01, (mode >> 6) & 7, 0xFFFFFFFF),  # owner
         (0x02, 0, uid),  # this seat: nothing
@@ -392,7 +386,7 @@ def test_down_leaves_the_machine_as_it_was(room, client):
     assert not classroom.hub_pid()
     hubs = subprocess.run(["pgrep", "-f", str(classroom.PREFIX)], capture_output=True, text=True)
     assert hubs.stdout.strip() == "", hubs.stdout
-    assert tun_mode() == room.before["tun"]
+    assert learner_runs.tun_mode() == room.before["tun"]
     for uid in uids:
         assert not Path(f"/run/user/{uid}").exists()
     assert classroom.PREFIX.exists() == room.before["prefix"]

@@ -8,15 +8,15 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+import learner_runs
 import pytest
-from support import skip_or_fail
+from support import free_loopback_port, skip_or_fail
 
 from helpers import cleanup, registry_api, series_lock
 from helpers import engine as engine_mod
@@ -44,16 +44,6 @@ def as_learner(name: str, *cmd: str, docker_host: str | None = None, timeout: fl
         learners.as_user(name, list(cmd)), env=env, cwd=user.pw_dir,
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def tun_mode() -> int:
-    return stat.S_IMODE(learners.TUN.stat().st_mode)
 
 
 def root_engine_and_registry_answer() -> None:
@@ -190,7 +180,7 @@ class RootlessSetup:
     (or by the finalizer, when a test failed first)."""
 
     def __init__(self) -> None:
-        self.tun_mode_before = tun_mode()
+        self.tun_mode_before = learner_runs.tun_mode()
         self.seconds: dict[str, float] = {}
         self.host: str | None = None
         self.user: pwd.struct_passwd | None = None
@@ -238,7 +228,7 @@ def test_rootless_engine_pulls_through_the_lab_registry(rootless):
 
 
 def test_rootless_published_port_answers_on_the_host(rootless):
-    port = free_port()
+    port = free_loopback_port()
     name = f"dn-test-rootless-web-{port}"
     done = rootless.docker("run", "-d", LABEL, "--name", name, "-p", f"127.0.0.1:{port}:80", IMAGE)
     assert done.returncode == 0, done.stderr
@@ -302,19 +292,16 @@ def test_rootless_teardown_leaves_nothing_but_the_lab(rootless):
     with locked_json(learners.LEDGER) as ledger:
         others = [n for n in ledger.get("rootless", {}) if learners.rootless_engine_pid(n)]
     if not others:  # tun's mode is put back once no rootless engine runs
-        assert tun_mode() == rootless.tun_mode_before
+        assert learner_runs.tun_mode() == rootless.tun_mode_before
     root_engine_and_registry_answer()
 
 
 def test_podman_without_root_says_what_it_lacks_in_one_sentence(group_learner):
     """Lesson 11's setup, as a learner: a $XDG_RUNTIME_DIR that is not theirs, then a tun
     device only root may open, each give one sentence naming the fix; neither as root."""
-    import learner_runs
     from support import assert_one_sentence
 
-    why_not = learner_runs.python_for_learners()
-    if why_not:
-        skip_or_fail(why_not)
+    learner_runs.require_learner_python()
     learner_runs.prepare(group_learner)
     python = f"{pwd.getpwnam(group_learner).pw_dir}/.series-venv/bin/python"
     folder = Path(tempfile.mkdtemp(prefix="dn-test-tun-", dir="/tmp"))  # the learner may look

@@ -33,9 +33,7 @@ def rootless_series(request):
     """The learner, their running rootless engine, and their executed copy of the series."""
     if os.geteuid() != 0:
         skip_or_fail("the rootless learner is made as root")
-    why_not = learner_runs.python_for_learners()
-    if why_not:
-        skip_or_fail(why_not)
+    learner_runs.require_learner_python()
 
     def remove():
         try:

@@ -93,9 +93,7 @@ def group_learner(client, request):
     open to users as Debian leaves it (Podman without root needs it), put back afterwards."""
     if os.geteuid() != 0:
         skip_or_fail("the docker-group learner is made as root")
-    why_not = learner_runs.python_for_learners()
-    if why_not:
-        skip_or_fail(why_not)
+    learner_runs.require_learner_python()
 
     def remove():
         try:
