@@ -525,10 +525,7 @@ def setup_facts(docker_host: str | None = None, user: str | None = None) -> dict
         info = client.info()
         facts = {
             "docker_host": endpoint.host,
-            "rootless": any(
-                option.split(",")[0] == "name=rootless"
-                for option in info.get("SecurityOptions") or []
-            ),
+            "rootless": engine_mod.check(client).rootless,
             "cgroup_driver": info.get("CgroupDriver"),
             "cgroup_version": info.get("CgroupVersion"),
             "storage_driver": info.get("Driver"),
