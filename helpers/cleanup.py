@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import build_cache, ports, series_lock, workdir
 from .engine import client_or_connect
 from .errors import NotOwnedError
+from .i18n import _
 from .labels import is_owned, label_filter
 from .refs import normalize_ref
 from .state import locked_engine_json
@@ -34,8 +35,10 @@ def require_owned(obj: Any) -> None:
     if not is_owned(obj):
         name = getattr(obj, "name", None) or getattr(obj, "short_id", "?")
         raise NotOwnedError(
-            f"{name} does not carry the label tutorial=docker-notebooks, so the series did not "
-            "create it and will not remove it: remove it yourself if you mean to."
+            _(
+                "{name} does not carry the label tutorial=docker-notebooks, so the series did not "
+                "create it and will not remove it: remove it yourself if you mean to."
+            ).format(name=name)
         )
 
 
@@ -65,7 +68,8 @@ def remove_container(container: Any) -> None:
                 return True
             return False
 
-        wait_for(gone, timeout=30, what=f"the engine to finish removing {container.name}")
+        what = _("the engine to finish removing {name}").format(name=container.name)
+        wait_for(gone, timeout=30, what=what)
 
 
 def remove_network(network: Any) -> None:
@@ -318,3 +322,35 @@ def claimed_images() -> list[str]:
 def _all_claimants() -> list[str]:
     with _ledger() as ledger:
         return sorted({owner for owners in ledger.values() for owner in owners})
+
+
+def check_stopped_ids(
+    client: docker.DockerClient, answer: Iterable[str] | None, name: str = "stopped"
+) -> str:
+    """Lesson 12's exercise: is ``answer`` (the lines of the learner's ``docker ps`` command)
+    exactly the short IDs of the series' stopped containers?
+
+    Args:
+        client: Engine client.
+        answer: The learner's list (``stopped = !docker ps ...``), or None when not made yet.
+        name: The variable the exercise asks for, named in a hint.
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    series = client.containers.list(all=True, filters=label_filter())
+    expected = sorted(c.id[:12] for c in series if c.status == "exited")
+    given = sorted(answer or [])
+    if not expected:
+        return _(
+            "Hint: the series has no stopped container now: run the cell that makes once-12 first."
+        )
+    if given == expected:
+        return _("Pass: exactly the series' stopped containers.")
+    if not given:
+        return _(
+            "Hint: `{name}` is empty: assign it the output of your `!docker ps ...` command."
+        ).format(name=name)
+    return _(
+        "Hint: your list differs: look at `docker ps --help` and which filters must all match."
+    )

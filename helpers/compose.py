@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from .i18n import _
 from .polling import wait_for
 
 if TYPE_CHECKING:
@@ -74,13 +75,17 @@ def wait_healthy(
         all_healthy,
         timeout=timeout,
         interval=0.2,
-        what=f"{replicas} healthy container(s) of service {service}",
-        hint="look at `docker compose ps` and `docker compose logs`",
+        what=_("{count} healthy container(s) of service {service}").format(
+            count=replicas, service=service
+        ),
+        hint=_("look at `docker compose ps` and `docker compose logs`"),
     )
-    noun = "container" if replicas == 1 else "containers"
-    verb = "is" if replicas == 1 else "are"
     names = ", ".join(c.name for c in found)
-    print(f"{replicas} {noun} of service {service} {verb} healthy: {names}.")
+    if replicas == 1:
+        said = _("{count} container of service {service} is healthy: {names}.")
+    else:
+        said = _("{count} containers of service {service} are healthy: {names}.")
+    print(said.format(count=replicas, service=service, names=names))
 
 
 def _is_healthy(container) -> bool:
@@ -143,8 +148,47 @@ def wait_restarted(client: docker.DockerClient, name: str, times: int = 1, timeo
         again,
         timeout=timeout,
         interval=0.1,
-        what=f"{name} to be restarted",
-        hint=f"look at `docker ps -a` and `docker inspect {name}`",
+        what=_("{name} to be restarted").format(name=name),
+        hint=_("look at `docker ps -a` and `docker inspect {name}`").format(name=name),
     )
     count = client.containers.get(name).attrs["RestartCount"]
-    print(f"{name} runs again, restarted by the engine {count} time{'s' * (count != 1)}.")
+    if count == 1:
+        said = _("{name} runs again, restarted by the engine {count} time.")
+    else:
+        said = _("{name} runs again, restarted by the engine {count} times.")
+    print(said.format(name=name, count=count))
+
+
+def check_replicas_behind_proxy(client: docker.DockerClient, project: str, lesson_port: int) -> str:
+    """Lesson 09's exercise: does the Compose ``project`` run again with its proxy on another
+    host port of 127.0.0.1 than ``lesson_port``, and do three app replicas answer through it?
+
+    Args:
+        client: Engine client.
+        project: The Compose project's name (``"dn-09-hello"``).
+        lesson_port: The port the lesson's proxy published, which the exercise must not reuse.
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    proxies = project_containers(client, project, "proxy")
+    apps = project_containers(client, project, "app")
+    ports = [port for c in proxies for address, port in host_ports(c) if address == "127.0.0.1"]
+    answers = replies_seen(f"http://127.0.0.1:{ports[0]}", want=3) if ports else set()
+    if ports and ports[0] != lesson_port and len(apps) == 3 and len(answers) == 3:
+        return _("Pass: three app replicas answer through the proxy on 127.0.0.1:{port}.").format(
+            port=ports[0]
+        )
+    if not ports:
+        return _(
+            "Hint: no proxy of {project} publishes a port: look at `docker compose ps -a`."
+        ).format(project=project)
+    if ports[0] == lesson_port:
+        return _(
+            "Hint: the proxy publishes {port} again: look at how compose.yaml reads PROXY_PORT."
+        ).format(port=lesson_port)
+    if len(apps) != 3:
+        return _(
+            "Hint: {count} app containers run, not 3: look at the --scale option of up."
+        ).format(count=len(apps))
+    return _("Hint: fewer than three replicas answered: look at `docker compose logs proxy`.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cleanup import require_owned
 from .errors import ImageNotFound, NotOwnedError, PortInUse
+from .i18n import _
 from .labels import project_labels, resource_name
 
 if TYPE_CHECKING:
@@ -31,8 +32,10 @@ def replace_container(client: docker.DockerClient, name: str) -> None:
         require_owned(old)
     except NotOwnedError:
         raise NotOwnedError(
-            f"A container named {name} already exists and is not the series': rename or remove "
-            "it, then run this cell again."
+            _(
+                "A container named {name} already exists and is not the series': rename or "
+                "remove it, then run this cell again."
+            ).format(name=name)
         ) from None
     old.remove(force=True)
 
@@ -76,8 +79,10 @@ def run(
         container = client.containers.create(image, name=name, labels=labels, **kwargs)
     except docker.errors.ImageNotFound:
         raise ImageNotFound(
-            f"{image} is not on this engine: pull it first (docker pull {image}), then run the "
-            "cell again."
+            _(
+                "{image} is not on this engine: pull it first (docker pull {image}), then run the "
+                "cell again."
+            ).format(image=image)
         ) from None
     try:
         container.start()
@@ -86,8 +91,10 @@ def run(
         text = str(exc.explanation or exc)
         if "already allocated" in text or "address already in use" in text:
             raise PortInUse(
-                f"A host port {name} asks for is already in use ({text.split(': ')[-1]}): stop "
-                "the program using it, or publish on another port (free_port() finds one)."
+                _(
+                    "A host port {name} asks for is already in use ({said}): stop the program "
+                    "using it, or publish on another port (free_port() finds one)."
+                ).format(name=name, said=text.split(": ")[-1])
             ) from None
         raise
     container.reload()
@@ -230,13 +237,19 @@ def free_port(
     for port in candidates:
         if port in ours or (port_is_free(port, host) and not ports.reserved_elsewhere(port)):
             if port != preferred:
-                print(f"Port {preferred} is taken on this machine, so this lesson uses {port}.")
+                print(
+                    _(
+                        "Port {preferred} is taken on this machine, so this lesson uses {port}."
+                    ).format(preferred=preferred, port=port)
+                )
             if notebook is not None:
                 ports.reserve(port, notebook)
             return port
     raise PortInUse(
-        f"Ports {candidates[0]}-{candidates[-1]} are all taken on {host}: stop a program "
-        "listening there and run the cell again."
+        _(
+            "Ports {first}-{last} are all taken on {host}: stop a program listening there and "
+            "run the cell again."
+        ).format(first=candidates[0], last=candidates[-1], host=host)
     )
 
 
@@ -264,7 +277,9 @@ class IdTwins:
     prefix: str
 
     def __str__(self) -> str:
-        return f"{self.names[0]} and {self.names[1]}: both IDs start with {self.prefix!r}"
+        return _("{first} and {second}: both IDs start with {prefix}").format(
+            first=self.names[0], second=self.names[1], prefix=repr(self.prefix)
+        )
 
     def _repr_pretty_(self, printer, cycle) -> None:
         printer.text(str(self))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import EnginePermissionDenied, EngineTooOld, EngineUnavailable
+from .i18n import N_, _
 
 if TYPE_CHECKING:
     import docker
@@ -143,8 +144,10 @@ def _docker_host_endpoint() -> Endpoint:
     except docker.errors.DockerException:
         where = os.environ.get("DOCKER_CERT_PATH") or _cli_config_dir()
         raise EngineUnavailable(
-            f"DOCKER_TLS_VERIFY asks for TLS but ca.pem, cert.pem and key.pem cannot be read in "
-            f"{where}: fix DOCKER_CERT_PATH or unset DOCKER_TLS_VERIFY."
+            _(
+                "DOCKER_TLS_VERIFY asks for TLS but ca.pem, cert.pem and key.pem cannot be read in "
+                "{where}: fix DOCKER_CERT_PATH or unset DOCKER_TLS_VERIFY."
+            ).format(where=where)
         ) from None
     return Endpoint(os.environ["DOCKER_HOST"], "DOCKER_HOST", tls or None)
 
@@ -192,8 +195,8 @@ def _socket_path(host: str) -> str | None:
 #: The two ways forward of a learner who is not root and reaches no engine: root's engine
 #: through the ``docker`` group, or a rootless engine of their own (Debian's ``docker.io`` keeps
 #: the set-up tool in ``/usr/share/docker.io/contrib``, off the PATH).
-JOIN_DOCKER_GROUP = "join the docker group (`sudo usermod -aG docker $USER`, then log in again)"
-START_ROOTLESS_ENGINE = (
+JOIN_DOCKER_GROUP = N_("join the docker group (`sudo usermod -aG docker $USER`, then log in again)")
+START_ROOTLESS_ENGINE = N_(
     "start a rootless engine of your own (`dockerd-rootless-setuptool.sh install`, in "
     "/usr/share/docker.io/contrib on Debian, then "
     "`export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock`)"
@@ -217,25 +220,32 @@ def _explain(endpoint: Endpoint, exc: BaseException) -> Exception:
     """
     text = repr(exc)
     where = endpoint.host
+    join, rootless = _(JOIN_DOCKER_GROUP), _(START_ROOTLESS_ENGINE)
     if "PermissionError" in text or "Permission denied" in text:
         return EnginePermissionDenied(
-            f"Permission denied on the Docker socket {_socket_path(where) or where}: "
-            f"{JOIN_DOCKER_GROUP} or {START_ROOTLESS_ENGINE}."
+            _("Permission denied on the Docker socket {socket}: {join} or {rootless}.").format(
+                socket=_socket_path(where) or where, join=join, rootless=rootless
+            )
         )
-    hint = "start Docker (or run `make setup` to start the lab engine)"
+    hint = _("start Docker (or run `make setup` to start the lab engine)")
     if endpoint.source == "default socket" and _unprivileged_on_linux():
         return EngineUnavailable(
-            f"No Docker Engine answers at {where} ({endpoint.source}) and only root can start one "
-            f"there: have root start Docker (`make setup` as root) and {JOIN_DOCKER_GROUP}, or "
-            f"{START_ROOTLESS_ENGINE}."
+            _(
+                "No Docker Engine answers at {where} ({source}) and only root can start one "
+                "there: have root start Docker (`make setup` as root) and {join}, or {rootless}."
+            ).format(where=where, source=endpoint.source, join=join, rootless=rootless)
         )
     if endpoint.source == "DOCKER_HOST":
-        hint = "fix or unset DOCKER_HOST, or start the engine it names"
+        hint = _("fix or unset DOCKER_HOST, or start the engine it names")
     elif endpoint.source.endswith("(DOCKER_CONTEXT)"):
-        hint = "start the engine that context names, or unset DOCKER_CONTEXT"
+        hint = _("start the engine that context names, or unset DOCKER_CONTEXT")
     elif endpoint.source.startswith("context "):
-        hint = "start the engine that context names, or pick another with `docker context use`"
-    return EngineUnavailable(f"No Docker Engine answers at {where} ({endpoint.source}): {hint}.")
+        hint = _("start the engine that context names, or pick another with `docker context use`")
+    return EngineUnavailable(
+        _("No Docker Engine answers at {where} ({source}): {hint}.").format(
+            where=where, source=endpoint.source, hint=hint
+        )
+    )
 
 
 def connect(
@@ -319,8 +329,10 @@ def check(client: docker.DockerClient | None = None) -> EngineFacts:
     api = version.get("ApiVersion", "0")
     if version_tuple(api) < version_tuple(MIN_API_VERSION):
         raise EngineTooOld(
-            f"Docker Engine {version.get('Version')} speaks API {api}, older than the "
-            f"{MIN_API_VERSION} this series needs: upgrade Docker to 20.10 or newer."
+            _(
+                "Docker Engine {version} speaks API {api}, older than the {minimum} this series "
+                "needs: upgrade Docker to 20.10 or newer."
+            ).format(version=version.get("Version"), api=api, minimum=MIN_API_VERSION)
         )
     components = {c.get("Name"): c.get("Version") for c in version.get("Components", [])}
     mirrors = tuple(m.rstrip("/") for m in info.get("RegistryConfig", {}).get("Mirrors") or [])

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .i18n import N_, _
+
 
 class TutorialError(Exception):
     """Base class: the message is one sentence naming the cause and the fix."""
@@ -65,74 +67,96 @@ SDK_SENTENCES: list[tuple[int | None, str, str]] = [
     (
         404,
         r"No such image: (?P<image>\S+)",
-        "The image {image} is not on this engine: pull it first (docker pull {image}), then run "
-        "this cell again.",
+        N_(
+            "The image {image} is not on this engine: pull it first (docker pull {image}), then "
+            "run this cell again."
+        ),
     ),
     (
         404,
         r"No such container: (?P<name>\S+)",
-        "There is no container {name} on this engine: run the cell that creates it first, then "
-        "run this cell again.",
+        N_(
+            "There is no container {name} on this engine: run the cell that creates it first, then "
+            "run this cell again."
+        ),
     ),
     (
         404,
         r"network (?P<name>\S+) not found",
-        "There is no network {name} on this engine: run the cell that creates it first, then run "
-        "this cell again.",
+        N_(
+            "There is no network {name} on this engine: run the cell that creates it first, then "
+            "run this cell again."
+        ),
     ),
     (
         404,
         r"get (?P<name>\S+): no such volume",
-        "There is no volume {name} on this engine: run the cell that creates it first, then run "
-        "this cell again.",
+        N_(
+            "There is no volume {name} on this engine: run the cell that creates it first, then "
+            "run this cell again."
+        ),
     ),
     (
         409,
         r'container name "/(?P<name>[^"]+)" is already in use',
-        "A container named {name} already exists: remove it (docker rm -f {name}) or choose "
-        "another name, then run this cell again.",
+        N_(
+            "A container named {name} already exists: remove it (docker rm -f {name}) or choose "
+            "another name, then run this cell again."
+        ),
     ),
     (
         409,
         r'cannot remove container "/(?P<name>[^"]+)": container is running',
-        "Container {name} is running: stop it first (docker stop {name}) or force the removal "
-        "(docker rm -f {name}).",
+        N_(
+            "Container {name} is running: stop it first (docker stop {name}) or force the removal "
+            "(docker rm -f {name})."
+        ),
     ),
     (
         409,
         r"[Cc]ontainer (?P<id>[0-9a-f]{12})[0-9a-f]* is restarting",
-        "Container {id} is restarting: wait a few seconds, then run this cell again.",
+        N_("Container {id} is restarting: wait a few seconds, then run this cell again."),
     ),
     (
         409,
         r"[Cc]ontainer (?P<id>[0-9a-f]{12})[0-9a-f]* is not running",
-        "Container {id} is not running: start it (docker start {id}) or run the cell that starts "
-        "it, then run this cell again.",
+        N_(
+            "Container {id} is not running: start it (docker start {id}) or run the cell that "
+            "starts it, then run this cell again."
+        ),
     ),
     (
         409,
         r'reference "(?P<image>[^"]+)".* container (?P<id>[0-9a-f]{12})',
-        "The image {image} is still used by container {id}: remove that container first, then "
-        "run this cell again.",
+        N_(
+            "The image {image} is still used by container {id}: remove that container first, then "
+            "run this cell again."
+        ),
     ),
     (
         409,
         r"image is being used by (?:running |stopped )?container (?P<id>[0-9a-f]{12})",
-        "The image is still used by container {id}: remove that container first, then run this "
-        "cell again.",
+        N_(
+            "The image is still used by container {id}: remove that container first, then run this "
+            "cell again."
+        ),
     ),
     (
         None,
         r"address already in use|port is already allocated",
-        "A host port this cell publishes is already in use: stop the program using it or publish "
-        "on another port, then run this cell again.",
+        N_(
+            "A host port this cell publishes is already in use: stop the program using it or "
+            "publish on another port, then run this cell again."
+        ),
     ),
     (
         500,
         r"no such host|dial tcp|i/o timeout|connection refused",
-        "The engine could not fetch the image from any registry it knows (Docker Hub is not "
-        "reachable from here): check the image name and tag, or run `make setup` if the lab "
-        "registry is down.",
+        N_(
+            "The engine could not fetch the image from any registry it knows (Docker Hub is not "
+            "reachable from here): check the image name and tag, or run `make setup` if the lab "
+            "registry is down."
+        ),
     ),
 ]
 
@@ -166,12 +190,15 @@ def explain_sdk_error(exc: BaseException) -> str | None:
 
     if isinstance(exc, docker.errors.ContainerError):
         detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
-        said = f" ({_clause(detail[-1])})" if detail else ""
-        return (
-            f"The command in container {exc.container.name} exited with status "
-            f"{exc.exit_status}{said}: read its output above, fix the command, then run this "
-            "cell again."
-        )
+        if detail:
+            return _(
+                "The command in container {name} exited with status {status} ({said}): read its "
+                "output above, fix the command, then run this cell again."
+            ).format(name=exc.container.name, status=exc.exit_status, said=_clause(detail[-1]))
+        return _(
+            "The command in container {name} exited with status {status}: read its output "
+            "above, fix the command, then run this cell again."
+        ).format(name=exc.container.name, status=exc.exit_status)
     if isinstance(exc, docker.errors.APIError):
         text = str(exc.explanation or exc)
         for status, pattern, sentence in SDK_SENTENCES:
@@ -179,13 +206,12 @@ def explain_sdk_error(exc: BaseException) -> str | None:
                 continue
             match = re.search(pattern, text)
             if match:
-                return sentence.format(**match.groupdict())
-        return (
-            f"The engine refused the request ({_clause(text)}): fix what it names, then run this "
-            "cell again."
-        )
+                return _(sentence).format(**match.groupdict())
+        return _(
+            "The engine refused the request ({said}): fix what it names, then run this cell again."
+        ).format(said=_clause(text))
     if isinstance(exc, requests.exceptions.Timeout):
-        return (
+        return _(
             "The Docker Engine did not answer in time: check that it is running (make setup starts "
             "the lab engine), then run this cell again."
         )
@@ -193,12 +219,14 @@ def explain_sdk_error(exc: BaseException) -> str | None:
         isinstance(exc, docker.errors.DockerException) and "Connection aborted" in str(exc)
     )
     if connection_lost:
-        return (
+        return _(
             "The Docker Engine stopped answering on its socket: start it (make setup starts the "
             "lab engine), then run this cell again."
         )
     if isinstance(exc, docker.errors.DockerException):
-        return f"Docker said: {_clause(str(exc))}: fix what it names, then run this cell again."
+        return _("Docker said: {said}: fix what it names, then run this cell again.").format(
+            said=_clause(str(exc))
+        )
     return None
 
 
@@ -215,10 +243,10 @@ def explain_shell_error(exc: BaseException) -> str | None:
 
     if not isinstance(exc, subprocess.CalledProcessError):
         return None
-    return (
-        f"The shell commands of this cell ended with exit status {exc.returncode}: read their "
-        "output above, fix what it names, then run this cell again."
-    )
+    return _(
+        "The shell commands of this cell ended with exit status {status}: read their output "
+        "above, fix what it names, then run this cell again."
+    ).format(status=exc.returncode)
 
 
 #: What the ``docker`` (or ``podman``) command line printed when a ``!`` line failed, matched in
@@ -230,89 +258,121 @@ CLI_SENTENCES: list[tuple[str, str]] = [
     (
         r"failed to listen on remote API address: listen tcp (?P<addr>\S+): bind: address "
         r"already in use",
-        "Another program already listens on {addr}, where swarm init was told to listen: stop "
-        "that program, or give --listen-addr another port, then run this cell again.",
+        N_(
+            "Another program already listens on {addr}, where swarm init was told to listen: stop "
+            "that program, or give --listen-addr another port, then run this cell again."
+        ),
     ),
     (
         r"This node is already part of a swarm",
-        "This engine is already in a swarm, so swarm init refused: use that swarm as it is "
-        "(docker node ls shows it), or leave it first only if it is yours to end.",
+        N_(
+            "This engine is already in a swarm, so swarm init refused: use that swarm as it is "
+            "(docker node ls shows it), or leave it first only if it is yours to end."
+        ),
     ),
     (
         r"This node is not a swarm manager",
-        "This engine is not a manager of any swarm: run the lesson's docker swarm init cell "
-        "first (or run this against a manager), then run this cell again.",
+        N_(
+            "This engine is not a manager of any swarm: run the lesson's docker swarm init cell "
+            "first (or run this against a manager), then run this cell again."
+        ),
     ),
     (
         r"hostip is not supported",
-        "A swarm service cannot publish on one host address such as 127.0.0.1: leave the "
-        "address out (the port then listens on every interface of every node) or reach the "
-        "service over an overlay network instead.",
+        N_(
+            "A swarm service cannot publish on one host address such as 127.0.0.1: leave the "
+            "address out (the port then listens on every interface of every node) or reach the "
+            "service over an overlay network instead."
+        ),
     ),
     (
         r"port '(?P<port>\d+)' is already in use by service '(?P<service>[^']+)'",
-        "Port {port} is already published by the swarm service {service}: publish on another "
-        "port, or remove that service (docker service rm {service}), then run this cell again.",
+        N_(
+            "Port {port} is already published by the swarm service {service}: publish on another "
+            "port, or remove that service (docker service rm {service}), then run this cell again."
+        ),
     ),
     (
         r"name conflicts with an existing object: service (?P<name>\S+) already exists",
-        "A service named {name} already exists (this cell ran before, or it is someone "
-        "else's): go on with it, or remove it (docker service rm {name}) and run this cell "
-        "again.",
+        N_(
+            "A service named {name} already exists (this cell ran before, or it is someone "
+            "else's): go on with it, or remove it (docker service rm {name}) and run this cell "
+            "again."
+        ),
     ),
     (
         r"network with name (?P<name>\S+) already exists",
-        "A network named {name} already exists (this cell ran before, or it is someone "
-        "else's): go on with it, or remove it (docker network rm {name}) and run this cell "
-        "again.",
+        N_(
+            "A network named {name} already exists (this cell ran before, or it is someone "
+            "else's): go on with it, or remove it (docker network rm {name}) and run this cell "
+            "again."
+        ),
     ),
     (
         r"podman: command not found",
-        "Podman is not installed on this machine: run `make setup` (as root on Debian or Ubuntu "
-        "it installs Debian's podman), then run this cell again.",
+        N_(
+            "Podman is not installed on this machine: run `make setup` (as root on Debian or "
+            "Ubuntu it installs Debian's podman), then run this cell again."
+        ),
     ),
     (
         r"(?s)Container \S+\s+Starting\b.*on endpoint (?P<container>\S+) .*"
         r"(?:port is already allocated|address already in use)",
-        "A host port that {container} publishes is already in use, so docker compose stopped "
-        "there and left the project half done: free that port or publish on another one, then "
-        "run docker compose up -d again.",
+        N_(
+            "A host port that {container} publishes is already in use, so docker compose stopped "
+            "there and left the project half done: free that port or publish on another one, then "
+            "run docker compose up -d again."
+        ),
     ),
     (
         r"port is already allocated|address already in use",
-        "A host port this command publishes is already in use: stop the program using it or "
-        "publish on another port, then run this cell again.",
+        N_(
+            "A host port this command publishes is already in use: stop the program using it or "
+            "publish on another port, then run this cell again."
+        ),
     ),
     (
         r"bind source path does not exist: (?P<path>\S+?)\.?(?=\s|$)",
-        "The host folder {path} does not exist, and --mount never creates one: create it "
-        "(mkdir -p {path}) or correct the path, then run this cell again.",
+        N_(
+            "The host folder {path} does not exist, and --mount never creates one: create it "
+            "(mkdir -p {path}) or correct the path, then run this cell again."
+        ),
     ),
     (
         r"[Cc]ontainer (?P<id>[0-9a-f]{12})[0-9a-f]* is not running",
-        "Container {id} is not running, and this command needs a running container (docker "
-        "exec does): start it (docker start {id}), then run this cell again.",
+        N_(
+            "Container {id} is not running, and this command needs a running container (docker "
+            "exec does): start it (docker start {id}), then run this cell again."
+        ),
     ),
     (
         r"Read-only file system",
-        "The container may not write there, because that path is mounted read-only (:ro, or "
-        "the container runs with --read-only): change the files on the host instead, or mount "
-        "them without :ro.",
+        N_(
+            "The container may not write there, because that path is mounted read-only (:ro, or "
+            "the container runs with --read-only): change the files on the host instead, or mount "
+            "them without :ro."
+        ),
     ),
     (
         r"dockerfile parse error on line (?P<line>\d+): unknown instruction: (?P<word>\S+)",
-        "Line {line} of the Dockerfile starts with {word}, which is not a Dockerfile "
-        "instruction: correct its spelling (FROM, COPY, RUN, ...), then build again.",
+        N_(
+            "Line {line} of the Dockerfile starts with {word}, which is not a Dockerfile "
+            "instruction: correct its spelling (FROM, COPY, RUN, ...), then build again."
+        ),
     ),
     (
         r'failed to compute cache key: .*"/(?P<path>[^"]+)": not found',
-        "The build context has no file {path} (a COPY or ADD names it): check the name, and "
-        "that .dockerignore does not leave it out, then build again.",
+        N_(
+            "The build context has no file {path} (a COPY or ADD names it): check the name, and "
+            "that .dockerignore does not leave it out, then build again."
+        ),
     ),
     (
         r'Get "https?://(?P<host>[^/"]+)/v2/": dial tcp [^\s]+: connect: connection refused',
-        "No registry answers at {host}: check the registry address in the image's name, or "
-        "start that registry, then run this cell again.",
+        N_(
+            "No registry answers at {host}: check the registry address in the image's name, or "
+            "start that registry, then run this cell again."
+        ),
     ),
 ]
 
@@ -335,7 +395,7 @@ def explain_cli_output(output: str) -> str | None:
     for pattern, sentence in CLI_SENTENCES:
         match = re.search(pattern, output)
         if match:
-            return sentence.format(**match.groupdict())
+            return _(sentence).format(**match.groupdict())
     return None
 
 

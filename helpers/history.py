@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .i18n import _
 from .layers import MB, layer_of_step, layer_sizes, short
 
 if TYPE_CHECKING:
@@ -88,26 +89,36 @@ def check_own_build(client: docker.DockerClient, ref: str, base: str) -> str:
     try:
         image = client.images.get(ref)
     except docker_sdk.errors.ImageNotFound:
-        return f"Hint: there is no image {ref} yet: build it with -t {ref}, then check again."
+        return _(
+            "Hint: there is no image {ref} yet: build it with -t {ref}, then check again."
+        ).format(ref=ref)
     if not is_owned(image):
-        return (
-            f"Hint: {ref} lacks the label tutorial=docker-notebooks: keep the LABEL line, so the "
+        return _(
+            "Hint: {ref} lacks the label tutorial=docker-notebooks: keep the LABEL line, so the "
             "clean-up can find it."
-        )
+        ).format(ref=ref)
     below = client.images.get(base).attrs["RootFS"]["Layers"]
     layers = image.attrs["RootFS"]["Layers"]
     if layers[: len(below)] != below:
-        return f"Hint: {ref}'s layers do not start with {base}'s: look at its FROM line."
-    if len(layers) != len(below) + 1:
-        return (
-            f"Hint: {ref} has {len(layers) - len(below)} layers more than {base}; the task asks "
-            "for one step that adds a file."
+        return _("Hint: {ref}'s layers do not start with {base}'s: look at its FROM line.").format(
+            ref=ref, base=base
         )
+    if len(layers) != len(below) + 1:
+        return _(
+            "Hint: {ref} has {more} layers more than {base}; the task asks for one step that adds "
+            "a file."
+        ).format(ref=ref, more=len(layers) - len(below), base=base)
     new_layer = layer_sizes(client, ref)[layers[-1]]
     frame = history_frame(client, ref)
     with_id = int((frame["image"] != "<missing>").sum())
-    verb = "has" if with_id == 1 else "have"
-    return (
-        f"Pass: {ref} is {base} plus one layer of {new_layer} bytes; "
-        f"{with_id} of its {len(frame)} history rows {verb} an image ID."
-    )
+    if with_id == 1:
+        sentence = _(
+            "Pass: {ref} is {base} plus one layer of {size} bytes; {with_id} of its {rows} "
+            "history rows has an image ID."
+        )
+    else:
+        sentence = _(
+            "Pass: {ref} is {base} plus one layer of {size} bytes; {with_id} of its {rows} "
+            "history rows have an image ID."
+        )
+    return sentence.format(ref=ref, base=base, size=new_layer, with_id=with_id, rows=len(frame))

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import TutorialError
+from .i18n import _
 from .polling import wait_for
+
+if TYPE_CHECKING:
+    import docker
 
 
 @dataclass(frozen=True)
@@ -123,3 +129,33 @@ def published_pages(
             url = f"http://{address}:{host_port}"
             pages.append(Page(container.name, host_ip, host_port, _answer(url, timeout)))
     return pages
+
+
+def check_published_on_loopback(
+    client: docker.DockerClient, exclude: str | Iterable[str] = ()
+) -> str:
+    """Lesson 06's exercise: does another running container publish port 80 on 127.0.0.1 only,
+    and answer there with nginx's welcome page?
+
+    Args:
+        client: Engine client.
+        exclude: Names of the lesson's own containers to leave out (``"nginx-exposed"``).
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    pages = published_pages(client, exclude=exclude)
+    good = [p for p in pages if p.local_only and p.reply.title == "Welcome to nginx!"]
+    if good:
+        return _("Pass: {name} answers on 127.0.0.1:{port} with nginx's page.").format(
+            name=good[0].name, port=good[0].host_port
+        )
+    if any(not p.local_only for p in pages):
+        return _(
+            "Hint: your container publishes on every interface: look at the address part of -p."
+        )
+    if pages:
+        return _("Hint: {name} does not answer with nginx's page: look at `docker ps -a`.").format(
+            name=pages[0].name
+        )
+    return _("Hint: no other running container publishes port 80: look at your -p and `docker ps`.")

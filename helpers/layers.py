@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .i18n import _
+
 if TYPE_CHECKING:
     import docker
     import pandas as pd
@@ -304,20 +306,48 @@ def check_disk_used(
         try:
             images[ref] = layer_sizes(client, ref)
         except docker_sdk.errors.ImageNotFound:
-            return f"Hint: {ref} is not on this engine yet: pull it, then run your cell again."
+            return _(
+                "Hint: {ref} is not on this engine yet: pull it, then run your cell again."
+            ).format(ref=ref)
     if answer is None:
-        return f"Hint: put your result, in bytes, in a variable named {name}."
+        return _("Hint: put your result, in bytes, in a variable named {name}.").format(name=name)
     usage = disk_usage(images)
     if answer == usage["disk_used"]:
-        return (
-            f"Pass: {len(refs)} images use {usage['disk_used'] / MB:.1f} MB together, "
-            f"{usage['saved'] / MB:.1f} MB less than their sizes added up."
-        )
+        return _(
+            "Pass: {count} images use {used:.1f} MB together, {saved:.1f} MB less than their "
+            "sizes added up."
+        ).format(count=len(refs), used=usage["disk_used"] / MB, saved=usage["saved"] / MB)
     if answer == usage["sum_of_sizes"]:
-        return "Hint: that is every size added up; a layer several images use is stored once."
+        return _("Hint: that is every size added up; a layer several images use is stored once.")
     if answer == usage["sum_of_sizes"] - usage["shared"]:
-        return "Hint: that takes each shared layer off once; count how many of the images use it."
-    return (
+        return _(
+            "Hint: that takes each shared layer off once; count how many of the images use it."
+        )
+    return _(
         "Hint: not yet: list each image's layers, then for every layer that several images use, "
         "count how many use it."
+    )
+
+
+def check_base_layer_shared(
+    client: docker.DockerClient, base: str, tags: Sequence[str] = ("nginx:stable", "nginx:latest")
+) -> str:
+    """Lesson 02's exercise: is ``base`` pulled, and is its one layer in each of the nginx
+    ``tags`` (so its pull said ``Already exists``)?
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    found = client.images.list(name=base)
+    if not found:
+        return _(
+            "Hint: there is no {base} image yet: look at how the nginx tags were pulled."
+        ).format(base=base)
+    layer = found[0].attrs["RootFS"]["Layers"][0]
+    if all(layer in client.images.get(tag).attrs["RootFS"]["Layers"] for tag in tags):
+        return _(
+            "Pass: {base}'s one layer is the base both nginx tags share: Already exists."
+        ).format(base=base)
+    return _(
+        "Hint: the nginx tags do not both hold debian's layer: run the pull cells of section 2."
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .engine import EngineFacts, check, connect
 from .errors import TutorialError, explain_cli_output, learner_message
+from .i18n import _
 from .shell_line import commands, flag, literal
 
 
@@ -41,15 +42,23 @@ class Setup:
         from .setups import describe
 
         waited = (
-            f"Waited {self.waited:.1f} s for another notebook of the series to finish.\n"
+            _("Waited {seconds:.1f} s for another notebook of the series to finish.").format(
+                seconds=self.waited
+            )
+            + "\n"
             if self.waited >= 0.1
             else ""
         )
-        return waited + (
-            f"Engine: Docker {self.facts.version} (API {self.facts.api_version}), "
-            f"containerd {self.facts.containerd_version}\nPulls from: {self.pulls_from}\n"
-            f"Set-up: {describe(self.facts)}"
+        lines = (
+            _("Engine: Docker {version} (API {api}), containerd {containerd}").format(
+                version=self.facts.version,
+                api=self.facts.api_version,
+                containerd=self.facts.containerd_version,
+            ),
+            _("Pulls from: {source}").format(source=self.pulls_from),
+            _("Set-up: {setup}").format(setup=describe(self.facts)),
         )
+        return waited + "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle) -> None:
         printer.text(str(self))
@@ -180,10 +189,10 @@ def _replace_service(client, name: str) -> str | None:
     except docker.errors.APIError:  # no such service, or not a swarm manager: the CLI says so
         return None
     if not is_owned(service):
-        return (
-            f"A swarm service named {name} exists that this series did not make: rename or "
+        return _(
+            "A swarm service named {name} exists that this series did not make: rename or "
             "remove it, then run this cell again."
-        )
+        ).format(name=name)
     service.remove()
     return None
 
@@ -258,10 +267,10 @@ def _make_room(cmd: str) -> str | None:
         try:
             replace_container(client, name)
         except NotOwnedError:
-            return (
-                f"A container named {name} exists that this series did not make: rename or "
+            return _(
+                "A container named {name} exists that this series did not make: rename or "
                 "remove it, then run this cell again."
-            )
+            ).format(name=name)
     for name in _service_names(cmd):
         refusal = _replace_service(client, name)
         if refusal:
@@ -274,10 +283,10 @@ def _make_room(cmd: str) -> str | None:
         except Exception:  # noqa: BLE001 - absent (or the engine will say why)
             continue
         if not is_owned(volume):
-            return (
-                f"A volume named {name} exists that this series did not make: rename or "
+            return _(
+                "A volume named {name} exists that this series did not make: rename or "
                 "remove it, then run this cell again."
-            )
+            ).format(name=name)
     if "podman" in cmd:  # the series' own Pods and Podman containers, likewise
         from .pods import make_room
 
@@ -401,7 +410,8 @@ def set_aside(need: str, sentence: str) -> None:
     """From now on in this kernel, a code cell whose first line is ``# needs: <need>`` prints
     ``sentence`` instead of running: a lesson calls this, after saying why, when this set-up
     lacks what those cells need (rootless Docker has no overlay networks), so the lesson goes on
-    with no error while the handout keeps what those cells print on root's engine."""
+    with no error while the handout keeps what those cells print on root's engine. A sentence of
+    the helpers' catalog (marked with ``N_``) is said in the learner's language."""
     _install_shell_hooks()
     _set_aside[need] = sentence
 
@@ -422,7 +432,7 @@ def _set_aside_cell(lines: list[str]) -> list[str]:
     if first.startswith(NEEDS):
         sentence = _set_aside.get(first[len(NEEDS) :].strip())
         if sentence is not None:
-            return [f"print({sentence!r})\n"]
+            return [f"print({_(sentence)!r})\n"]
     return lines
 
 
@@ -467,14 +477,16 @@ def pulls_from(facts: EngineFacts) -> str:
     mirror = next((url for url in lab_mirror_urls() if url in facts.mirrors), None)
     if mirror and registry_answers():
         if hub_reachable():
-            return f"the lab registry mirror {mirror}, then Docker Hub"
-        return f"the offline lab registry mirror {mirror} (Docker Hub is unreachable)"
+            return _("the lab registry mirror {mirror}, then Docker Hub").format(mirror=mirror)
+        return _("the offline lab registry mirror {mirror} (Docker Hub is unreachable)").format(
+            mirror=mirror
+        )
     if hub_reachable():
-        return "Docker Hub"
-    return "nothing: Docker Hub is unreachable and no lab mirror is set up; run `make setup`"
+        return _("Docker Hub")
+    return _("nothing: Docker Hub is unreachable and no lab mirror is set up; run `make setup`")
 
 
-def setup_notebook(notebook: str | None = None) -> Setup:
+def setup_notebook(notebook: str | None = None, language: str | None = None) -> Setup:
     """Check the engine and prepare the notebook; the first call in every lesson.
 
     With ``notebook``, it also takes the series lock (waiting, bounded, while another notebook
@@ -486,6 +498,9 @@ def setup_notebook(notebook: str | None = None) -> Setup:
 
     Args:
         notebook: Short name of the notebook, e.g. ``"05"``.
+        language: The edition's language for everything the helpers print from now on in this
+            kernel: ``"ko"`` in the Korean edition; None leaves it to ``$DOCKER_NOTEBOOKS_LANG``
+            or the learner's locale (:mod:`helpers.i18n`).
 
     Returns:
         A :class:`Setup` with the ``client`` to use, the engine ``facts`` and ``pulls_from``.
@@ -501,6 +516,9 @@ def setup_notebook(notebook: str | None = None) -> Setup:
         >>> lab.client.ping()  # doctest: +SKIP
         True
     """
+    from .i18n import set_language
+
+    set_language(language)
     _install_shell_hooks()
     client = connect()
     facts = check(client)

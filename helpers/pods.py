@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import NotOwnedError, TutorialError
+from .i18n import _
 from .labels import project_labels
 from .registry_api import REGISTRY_HOST
 from .shell_line import flag, literal, words_after
@@ -81,16 +82,22 @@ class PodmanSetup:
 
     def __str__(self) -> str:
         lines = [
-            f"Podman {self.version}: its own images and containers, apart from Docker's.",
-            f"Pulls of docker.io/... go to the lab registry {REGISTRY_HOST} first, as its mirror "
-            "(CONTAINERS_REGISTRIES_CONF).",
+            _("Podman {version}: its own images and containers, apart from Docker's.").format(
+                version=self.version
+            ),
+            _(
+                "Pulls of docker.io/... go to the lab registry {host} first, as its mirror "
+                "(CONTAINERS_REGISTRIES_CONF)."
+            ).format(host=REGISTRY_HOST),
         ]
         if self.containers_conf is not None:
             lines.append(
-                f"This machine lets a process open at most {self.nofile_hard} files, fewer than "
-                f"the {PODMAN_NOFILE} Podman asks for each container (its start would fail), so "
-                "CONTAINERS_CONF sets default_ulimits = [] and containers keep the machine's "
-                "limit."
+                _(
+                    "This machine lets a process open at most {limit} files, fewer than the "
+                    "{wanted} Podman asks for each container (its start would fail), so "
+                    "CONTAINERS_CONF sets default_ulimits = [] and containers keep the machine's "
+                    "limit."
+                ).format(limit=self.nofile_hard, wanted=PODMAN_NOFILE)
             )
         return "\n".join(lines)
 
@@ -138,18 +145,18 @@ def rootless_network_problem(euid: int | None = None, tun: str = TUN) -> str | N
         return None
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and not os.access(runtime, os.W_OK | os.X_OK):
-        return (
-            f"Podman without root keeps its files in $XDG_RUNTIME_DIR ({runtime}), which is not "
+        return _(
+            "Podman without root keeps its files in $XDG_RUNTIME_DIR ({runtime}), which is not "
             "there or not yours: log in again (a login session makes it) or unset "
             "XDG_RUNTIME_DIR, then run this cell again."
-        )
+        ).format(runtime=runtime)
     if os.access(tun, os.R_OK | os.W_OK):
         return None
-    return (
-        f"Podman without root gives a Pod its network through slirp4netns, which needs {tun} "
+    return _(
+        "Podman without root gives a Pod its network through slirp4netns, which needs {tun} "
         "open to users, and it is not here (Debian's default mode is 0666): ask root to run "
-        f"`chmod 0666 {tun}`, then run this cell again."
-    )
+        "`chmod 0666 {tun}`, then run this cell again."
+    ).format(tun=tun)
 
 
 def setup_podman(notebook: str | None = None) -> PodmanSetup:
@@ -178,8 +185,10 @@ def setup_podman(notebook: str | None = None) -> PodmanSetup:
     version = podman_version()
     if version is None:
         raise PodmanMissing(
-            "Podman is not installed on this machine: run `make setup` (as root on Debian or "
-            "Ubuntu it installs Debian's podman), then run this cell again."
+            _(
+                "Podman is not installed on this machine: run `make setup` (as root on Debian or "
+                "Ubuntu it installs Debian's podman), then run this cell again."
+            )
         )
     problem = rootless_network_problem()
     if problem:
@@ -403,8 +412,10 @@ def _replace_pod(name: str) -> None:
         return
     if not any(p["Name"] == name for p in series_pods()):
         raise NotOwnedError(
-            f"A Pod named {name} exists that this series did not make: rename or remove it, "
-            "then run this cell again."
+            _(
+                "A Pod named {name} exists that this series did not make: rename or remove it, "
+                "then run this cell again."
+            ).format(name=name)
         )
     _podman("pod", "rm", "-f", "-t", "0", name)
 
@@ -414,8 +425,10 @@ def _replace_container(name: str) -> None:
         return
     if not any(c["Name"] == name for c in series_containers()):
         raise NotOwnedError(
-            f"A Podman container named {name} exists that this series did not make: rename or "
-            "remove it, then run this cell again."
+            _(
+                "A Podman container named {name} exists that this series did not make: rename or "
+                "remove it, then run this cell again."
+            ).format(name=name)
         )
     _podman("rm", "-f", "-t", "0", name)
 
@@ -484,3 +497,34 @@ def pod_table(pod: str):
         )
     frame = pd.DataFrame(rows, columns=["container", "infra", "image", "network", "IP"])
     return frame.sort_values("infra", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def check_own_pod(pod: str, lesson_port: int, saved: Path) -> str:
+    """Lesson 11's exercise: does the learner's Pod ``pod`` publish container port 80 on
+    127.0.0.1 at another host port than ``lesson_port``, answer there with nginx's page, and is
+    its Kubernetes YAML saved in ``saved``?
+
+    Args:
+        pod: The Pod the exercise asks for (``"dn-11-exercise"``).
+        lesson_port: The host port of the lesson's own Pod, which the exercise must not reuse.
+        saved: Where its YAML should be (``work-11/dn-11-exercise.yaml``).
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    port, title = pod_answers(pod)
+    if port is None:
+        return _(
+            "Hint: no Pod {pod} publishes port 80 on 127.0.0.1: look at podman pod ps."
+        ).format(pod=pod)
+    if port == lesson_port:
+        return _("Hint: your Pod uses the lesson's port: pick another host port in -p.")
+    if title != "Welcome to nginx!":
+        return _("Hint: nothing answers on your Pod's port yet: look at podman ps --pod.")
+    if not saved.exists() or f"name: {pod}" not in saved.read_text():
+        return _("Hint: {file} is missing: look at podman generate kube's > part.").format(
+            file=f"{saved.parent.name}/{saved.name}"
+        )
+    return _("Pass: {pod} answers on 127.0.0.1:{port}, and its YAML is saved.").format(
+        pod=pod, port=port
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .errors import TutorialError
+from .i18n import N_, _
 
 T = TypeVar("T")
 
@@ -20,8 +21,8 @@ def wait_for(
     condition: Callable[[], T],
     timeout: float = 30,
     interval: float = 0.1,
-    what: str = "it",
-    hint: str = "check `docker ps -a`",
+    what: str = N_("it"),
+    hint: str = N_("check `docker ps -a`"),
     error: type[TutorialError] = TutorialError,
 ) -> T:
     """Poll ``condition`` until it returns something truthy; bounded, never a fixed sleep.
@@ -30,8 +31,9 @@ def wait_for(
         condition: Called again and again; may raise to abort the wait.
         timeout: Seconds before giving up.
         interval: Seconds between two calls.
-        what: What is awaited, for the message ("port 8080 to answer").
-        hint: What the learner should do when the wait runs out.
+        what: What is awaited, for the message ("port 8080 to answer"), in the learner's
+            language (``_("...")``; an English message of the catalog is translated here too).
+        hint: What the learner should do when the wait runs out (likewise).
         error: The :class:`TutorialError` subclass to raise.
 
     Returns:
@@ -50,5 +52,9 @@ def wait_for(
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise error(f"Waited {timeout:g} s for {what} in vain: {hint}.")
+            raise error(
+                _("Waited {timeout:g} s for {what} in vain: {hint}.").format(
+                    timeout=timeout, what=_(what), hint=_(hint)
+                )
+            )
         time.sleep(interval)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .cleanup import claim_pulls
 from .engine import client_or_connect
 from .errors import ImageNotFound, RegistryUnreachable, TutorialError
+from .i18n import _
 from .refs import normalize_ref, split_ref
 from .registry_api import (
     REGISTRY_HOST,
@@ -78,7 +79,9 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
         results = client.api.search(term, limit=limit)
     except docker.errors.APIError as exc:
         if not _hub_unreachable(str(exc)):
-            raise TutorialError(f"Docker Hub refused the search ({exc.explanation}).") from None
+            raise TutorialError(
+                _("Docker Hub refused the search ({said}).").format(said=exc.explanation)
+            ) from None
     else:
         rows = [
             {
@@ -97,8 +100,10 @@ def search(term: str, client: docker.DockerClient | None = None, limit: int = 25
 
     if not registry_answers():
         raise RegistryUnreachable(
-            f"Docker Hub is unreachable and no lab registry answers on {REGISTRY_HOST}: "
-            "run `make setup` to start the offline lab."
+            _(
+                "Docker Hub is unreachable and no lab registry answers on {host}: run `make "
+                "setup` to start the offline lab."
+            ).format(host=REGISTRY_HOST)
         )
     rows = []
     for repo, tags in registry_catalog().items():
@@ -137,23 +142,30 @@ def _explain_pull_error(ref: str, message: str) -> TutorialError:
         held = _lab_holds(repository, tag)
         if held is False:
             return ImageNotFound(
-                f"{normalize_ref(ref)} is not in the lab registry and Docker Hub is unreachable: "
-                "check the name and tag (`python -m helpers.lab status` lists what the lab holds)."
+                _(
+                    "{ref} is not in the lab registry and Docker Hub is unreachable: check the "
+                    "name and tag (`python -m helpers.lab status` lists what the lab holds)."
+                ).format(ref=normalize_ref(ref))
             )
         if held is None:
             return RegistryUnreachable(
-                f"Docker Hub is unreachable and no lab registry answers on {REGISTRY_HOST}: run "
-                "`make setup` to start the offline lab, then pull again."
+                _(
+                    "Docker Hub is unreachable and no lab registry answers on {host}: run `make "
+                    "setup` to start the offline lab, then pull again."
+                ).format(host=REGISTRY_HOST)
             )
         return RegistryUnreachable(
-            f"Docker Hub is unreachable and this engine does not pull through the lab mirror: "
-            f'add "registry-mirrors": ["{REGISTRY_URL}"] to /etc/docker/daemon.json, '
-            f"restart Docker, then pull {ref} again."
+            _(
+                "Docker Hub is unreachable and this engine does not pull through the lab mirror: "
+                "add {setting} to /etc/docker/daemon.json, restart Docker, then pull {ref} again."
+            ).format(setting=f'"registry-mirrors": ["{REGISTRY_URL}"]', ref=ref)
         )
     lowered = message.lower()
     if "not found" in lowered or "manifest unknown" in lowered or "does not exist" in lowered:
-        return ImageNotFound(f"{normalize_ref(ref)} does not exist: check the name and the tag.")
-    return TutorialError(f"Pulling {ref} failed ({message.strip()}).")
+        return ImageNotFound(
+            _("{ref} does not exist: check the name and the tag.").format(ref=normalize_ref(ref))
+        )
+    return TutorialError(_("Pulling {ref} failed ({said}).").format(ref=ref, said=message.strip()))
 
 
 def _text_bar(**kwargs):

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .containers import restart_facts
+from .i18n import _
 from .polling import wait_for
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def policy_spec(policy: str) -> dict:
         >>> policy_spec("always")
         {'Name': 'always'}
     """
-    name, _, count = policy.partition(":")
+    name, _colon, count = policy.partition(":")
     spec = {"Name": "" if name == "no" else name}
     if count:
         spec["MaximumRetryCount"] = int(count)
@@ -138,7 +139,7 @@ def watch_restarts(
             return facts, down
         return None
 
-    facts, down = wait_for(settled, timeout, 0.1, "the failing containers to settle")
+    facts, down = wait_for(settled, timeout, 0.1, _("the failing containers to settle"))
     rows = [
         {
             "name": c.name,
@@ -183,7 +184,7 @@ def still_rising(
         return now if all(now[name] > then[name] for name in expected) else None
 
     try:
-        now = wait_for(all_rose, timeout, 0.2, "another restart")
+        now = wait_for(all_rose, timeout, 0.2, _("another restart"))
     except TutorialError:
         now = counts()
     return pd.Series({name: now[name] > then[name] for name in then}, name="still_rising")
@@ -202,7 +203,8 @@ def wait_restarting(client: docker.DockerClient, name: str, at_least: int = 3, t
         facts = restart_facts(container)
         return facts if facts["state"] == "restarting" and facts["restarts"] >= at_least else None
 
-    return wait_for(restarting, timeout, 0.05, f"{name} to wait for a restart")
+    what = _("{name} to wait for a restart").format(name=name)
+    return wait_for(restarting, timeout, 0.05, what)
 
 
 def stays_down(client: docker.DockerClient, name: str) -> dict:
@@ -226,7 +228,7 @@ def stays_down(client: docker.DockerClient, name: str) -> dict:
         return facts["restarts"] > before["restarts"] or facts["state"] != "exited"
 
     try:
-        wait_for(back, watch, 0.05, "a restart")
+        wait_for(back, watch, 0.05, _("a restart"))
         came_back = True
     except TutorialError:  # the bounded watch ran out: no restart
         came_back = False
@@ -248,7 +250,7 @@ def wait_exited(client: docker.DockerClient, name: str, timeout: float = 20) -> 
         facts = restart_facts(container)
         return facts if facts["state"] == "exited" else None
 
-    return wait_for(exited, timeout, 0.1, f"{name} to stop restarting")
+    return wait_for(exited, timeout, 0.1, _("{name} to stop restarting").format(name=name))
 
 
 def check_restart_exercise(client: docker.DockerClient, name: str, limit: int) -> str:
@@ -264,26 +266,36 @@ def check_restart_exercise(client: docker.DockerClient, name: str, limit: int) -
     try:
         container = client.containers.get(name)
     except docker_sdk.errors.NotFound:
-        return f"Hint: no container is named {name}: give yours that name with --name {name}."
+        return _(
+            "Hint: no container is named {name}: give yours that name with --name {name}."
+        ).format(name=name)
     facts = restart_facts(container)
     if facts["policy"] != f"on-failure:{limit}":
-        return (
-            f"Hint: look at its restart policy (it is {facts['policy']}): docker inspect --format "
-            "'{{.HostConfig.RestartPolicy}}' " + f"{name} should show on-failure and {limit}."
+        return _(
+            "Hint: look at its restart policy (it is {policy}): {command} should show on-failure "
+            "and {limit}."
+        ).format(
+            policy=facts["policy"],
+            command="docker inspect --format '{{.HostConfig.RestartPolicy}}' " + name,
+            limit=limit,
         )
     try:
         facts = wait_exited(client, name, timeout=15)
     except TutorialError:
-        return f"Hint: {name} is still running or restarting: does its command exit by itself?"
+        return _(
+            "Hint: {name} is still running or restarting: does its command exit by itself?"
+        ).format(name=name)
     code = last_exit_code(client, container)
     if code == 0:
-        return (
-            "Hint: look at its exit code (docker inspect --format '{{.State.ExitCode}}' "
-            f"{name}): on-failure restarts only a container that exits with another code than 0."
-        )
+        return _(
+            "Hint: look at its exit code ({command}): on-failure restarts only a container that "
+            "exits with another code than 0."
+        ).format(command="docker inspect --format '{{.State.ExitCode}}' " + name)
     if facts["restarts"] != limit:
-        return f"Hint: its RestartCount is {facts['restarts']}: look at the command it runs."
-    return (
-        f"Pass: {name} exited with code {code}, was restarted {limit} times, then the engine left "
+        return _("Hint: its RestartCount is {count}: look at the command it runs.").format(
+            count=facts["restarts"]
+        )
+    return _(
+        "Pass: {name} exited with code {code}, was restarted {limit} times, then the engine left "
         "it down."
-    )
+    ).format(name=name, code=code, limit=limit)

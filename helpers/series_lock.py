@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from .errors import SeriesBusy
+from .i18n import _
 from .state import SHARED_DIR_ENV, engine_dir, open_shared
 
 #: Seconds a notebook waits for another one to finish (``DOCKER_NOTEBOOKS_LOCK_WAIT``).
@@ -75,11 +76,10 @@ def busy_notice(other: dict, wait: float) -> str:
         >>> busy_notice({"notebook": "05", "pid": 4242}, 60)
         'Notebook 05 (kernel process 4242) is using the engine: run its Clean up cell or shut down its kernel, and this notebook goes on by itself (it waits up to 60 s).'
     """  # noqa: E501
-    return (
-        f"Notebook {other['notebook']} ({_whose(other)}) is using the engine: run "
-        "its Clean up cell or shut down its kernel, and this notebook goes on by itself (it waits "
-        f"up to {wait:.0f} s)."
-    )
+    return _(
+        "Notebook {notebook} ({whose}) is using the engine: run its Clean up cell or shut down "
+        "its kernel, and this notebook goes on by itself (it waits up to {wait:.0f} s)."
+    ).format(notebook=other["notebook"], whose=_whose(other), wait=wait)
 
 
 def _whose(other: dict) -> str:
@@ -90,8 +90,9 @@ def _whose(other: dict) -> str:
         'kernel process 7 of user nobody-else'
     """
     user = other.get("user")
-    mine = user is None or user == getpass.getuser()
-    return f"kernel process {other['pid']}" + ("" if mine else f" of user {user}")
+    if user is None or user == getpass.getuser():
+        return _("kernel process {pid}").format(pid=other["pid"])
+    return _("kernel process {pid} of user {user}").format(pid=other["pid"], user=user)
 
 
 def _say(sentence: str) -> None:
@@ -142,9 +143,10 @@ def acquire(notebook: str, wait: float | None = None, notice=_say) -> float:
                 other = _record_in(lock)
                 lock.close()
                 raise SeriesBusy(
-                    f"Notebook {other['notebook']} ({_whose(other)}) "
-                    "is still using this engine: run its last cell (Clean up) or shut down its "
-                    "kernel, then run this cell again."
+                    _(
+                        "Notebook {notebook} ({whose}) is still using this engine: run its last "
+                        "cell (Clean up) or shut down its kernel, then run this cell again."
+                    ).format(notebook=other["notebook"], whose=_whose(other))
                 ) from None
             time.sleep(0.2)
     _held["file"] = lock

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .i18n import _
 from .labels import NAME_PREFIX, PROJECT_LABELS
 from .polling import wait_for
 
@@ -90,23 +91,41 @@ def describe(facts: EngineFacts, euid: int | None = None) -> str:
     """
     kind = setup_kind(facts, euid)
     if kind == ROOT:
-        return "root, on this machine's engine"
+        return _("root, on this machine's engine")
     if kind == DOCKER_GROUP:
         group = grp.getgrgid(_socket(facts).stat().st_gid).gr_name
-        return f"you, in the {group} group, on root's engine (some looks under it need root)"
+        return _(
+            "you, in the {group} group, on root's engine (some looks under it need root)"
+        ).format(group=group)
     if kind == ROOTLESS:
-        return (
+        return _(
             "a rootless engine of your own, in a network of its own: containers' bridge addresses "
             "do not answer from this machine"
         )
     if kind == DESKTOP:
-        return (
+        return _(
             "Docker Desktop, whose engine runs in a virtual machine: containers' bridge addresses "
             "do not answer from this machine"
         )
     if kind == PODMAN:
-        return "Podman's Docker-compatible socket: Docker-only features (Swarm, BuildKit) differ"
-    return f"the engine at {facts.endpoint.host}"
+        return _("Podman's Docker-compatible socket: Docker-only features (Swarm, BuildKit) differ")
+    return _("the engine at {host}").format(host=facts.endpoint.host)
+
+
+def bridge_unreached(kind: str) -> str:
+    """The sentence lesson 06 prints when this machine does not reach the engine's bridge
+    network, so it asks from a container on that network instead.
+
+    Args:
+        kind: The set-up (:func:`setup_kind`, ``lab.kind``), named in the sentence.
+
+    Example:
+        >>> bridge_unreached("rootless")
+        "This machine does not reach the engine's bridge network (rootless): a container on it does."
+    """  # noqa: E501
+    return _(
+        "This machine does not reach the engine's bridge network ({kind}): a container on it does."
+    ).format(kind=kind)
 
 
 @contextlib.contextmanager
@@ -134,7 +153,7 @@ def probe_container(
             rows = [line.split() for line in done.output.decode().splitlines()]
             return any(len(r) > 3 and r[1].endswith(":0050") and r[3] == "0A" for r in rows)
 
-        wait_for(listening, timeout=20, what="nginx in the probe container to listen")
+        wait_for(listening, timeout=20, what=_("nginx in the probe container to listen"))
         container.reload()
         yield container.attrs["NetworkSettings"]["IPAddress"], token
     finally:

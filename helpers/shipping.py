@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from .engine import client_or_connect
 from .errors import NotOwnedError
+from .i18n import _
 from .labels import LABEL_VALUE, is_owned
 from .registry_api import MANIFEST_TYPES, REGISTRY_HOST, REGISTRY_URL
 from .state import locked_engine_json, state_dir
@@ -69,9 +70,11 @@ def check_tags_free(refs: list[str], client: docker.DockerClient | None = None) 
             continue
         if not is_owned(image):
             raise NotOwnedError(
-                f"An image tagged {ref} is on this engine and this series did not build it: "
-                f"tag it otherwise (docker tag {ref} my-own-copy) and remove the tag "
-                f"(docker rmi {ref}), then run this cell again."
+                _(
+                    "An image tagged {ref} is on this engine and this series did not build it: "
+                    "tag it otherwise (docker tag {ref} my-own-copy) and remove the tag "
+                    "(docker rmi {ref}), then run this cell again."
+                ).format(ref=ref)
             )
 
 
@@ -192,6 +195,7 @@ def repository_of(ref: str) -> str:
 
 __all__ = [
     "NAMESPACE",
+    "check_new_push",
     "check_tags_free",
     "delete_pushed",
     "lab_registry_storage",
@@ -214,7 +218,39 @@ def repo_digest(ref: str, client: docker.DockerClient | None = None) -> str:
     digests = client_or_connect(client).images.get(ref).attrs.get("RepoDigests") or []
     if not digests:
         raise TutorialError(
-            f"{ref} has no digest yet, so its push did not reach the registry: run the "
-            "`docker push` cell again and look for its `digest: sha256:` line."
+            _(
+                "{ref} has no digest yet, so its push did not reach the registry: run the "
+                "`docker push` cell again and look for its `digest: sha256:` line."
+            ).format(ref=ref)
         )
     return digests[0]
+
+
+def check_new_push(ref: str, tag: str, pinned: str) -> str:
+    """Lesson 07's exercise: does the lab registry hold ``ref:tag``, and is it a new image (its
+    digest is not the one ``pinned`` names)?
+
+    Args:
+        ref: The lab registry repository the lesson pushes to
+            (``127.0.0.1:5000/docker-notebooks/my-site``).
+        tag: The tag the exercise asks for, e.g. ``"v2"``.
+        pinned: The first push, by digest (``<ref>@sha256:...``).
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    repository = repository_of(ref)
+    name = repository.rsplit("/", 1)[-1]
+    digest = registry_digest(repository, tag)
+    if digest and f"{ref}@{digest}" != pinned:
+        return _(
+            "Pass: the lab registry holds {name}:{tag}, a new image (its digest is not the "
+            "first's)."
+        ).format(name=name, tag=tag)
+    if digest:
+        return _(
+            "Hint: {tag} has the first push's digest: change index.html and build before you push."
+        ).format(tag=tag)
+    return _(
+        "Hint: the registry has no tag {tag}: look at the name you gave `docker tag` and `push`."
+    ).format(tag=tag)

@@ -48,11 +48,16 @@ def state_dir() -> Path:
 def lesson_data(name: str) -> Path:
     """The series' data file ``name`` (``notebooks/data/<name>``): beside the helpers in a clone
     of the repository, else in the ``data`` folder beside the running notebook, which is where
-    a copy of the notebooks carries it (a classroom seat's helpers are installed, not a clone).
+    a copy of the notebooks carries it (a classroom seat's helpers are installed, not a clone),
+    or beside the folder of the edition it is in (``ko/``).
     """
     packaged = Path(__file__).resolve().parent.parent / "notebooks" / "data" / name
-    beside = Path.cwd() / "data" / name
-    return beside if not packaged.exists() and beside.exists() else packaged
+    if packaged.exists():
+        return packaged
+    for beside in (Path.cwd() / "data" / name, Path.cwd().parent / "data" / name):
+        if beside.exists():
+            return beside
+    return packaged
 
 
 def _shared_folder(path: Path) -> Path:

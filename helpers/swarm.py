@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import TutorialError, explain_cli_output
+from .i18n import N_, _
 from .polling import wait_for
 from .state import locked_engine_json
 
@@ -95,28 +96,42 @@ def init_needed(notebook: str, client: docker.DockerClient) -> bool:
         return True
     if state != "active":
         raise TutorialError(
-            f"This engine's swarm is {state} (docker info says so under Swarm): unlock it or "
-            "repair it yourself, then run this cell again; the lesson does not touch it."
+            _(
+                "This engine's swarm is {state} (docker info says so under Swarm): unlock it or "
+                "repair it yourself, then run this cell again; the lesson does not touch it."
+            ).format(state=state)
         )
     if facts.get("ControlAvailable") is not True:
         raise TutorialError(
-            "This engine is a worker in a swarm, and only a manager can create services: run "
-            "this lesson against a manager of that swarm, or an engine that is in no swarm."
+            _(
+                "This engine is a worker in a swarm, and only a manager can create services: run "
+                "this lesson against a manager of that swarm, or an engine that is in no swarm."
+            )
         )
     with _record() as record:
         ours = _ours(record, facts)
     if ours:
         print(
-            "This engine is already the manager of the swarm this lesson initialised: the "
-            "lesson goes on with it, and its clean-up leaves it."
+            _(
+                "This engine is already the manager of the swarm this lesson initialised: the "
+                "lesson goes on with it, and its clean-up leaves it."
+            )
         )
     else:
         nodes = facts.get("Nodes") or 1
-        print(
-            f"This engine is already a manager of a swarm ({nodes} node"
-            f"{'s' if nodes != 1 else ''}) that the series did not make: the lesson uses it as "
-            "it is, removes only what it labelled, and leaves this engine in it."
-        )
+        if nodes == 1:
+            said = _(
+                "This engine is already a manager of a swarm ({nodes} node) that the series did "
+                "not make: the lesson uses it as it is, removes only what it labelled, and leaves "
+                "this engine in it."
+            )
+        else:
+            said = _(
+                "This engine is already a manager of a swarm ({nodes} nodes) that the series did "
+                "not make: the lesson uses it as it is, removes only what it labelled, and leaves "
+                "this engine in it."
+            )
+        print(said.format(nodes=nodes))
     return False
 
 
@@ -152,11 +167,13 @@ def _wait_removed_services_gone(client: docker.DockerClient, timeout: float = 30
         return not left
 
     try:
-        wait_for(gone, timeout=timeout, interval=0.2, what="removed services' containers to go")
+        wait_for(gone, timeout=timeout, interval=0.2, what=_("removed services' containers to go"))
     except TutorialError:
         raise TutorialError(
-            f"Waited {timeout:g} s in vain for the engine to remove the containers of removed "
-            f"services ({', '.join(left)}): look at `docker ps -a`, then run this cell again."
+            _(
+                "Waited {timeout:g} s in vain for the engine to remove the containers of removed "
+                "services ({names}): look at `docker ps -a`, then run this cell again."
+            ).format(timeout=timeout, names=", ".join(left))
         ) from None
 
 
@@ -177,11 +194,13 @@ def leave_needed(client: docker.DockerClient) -> bool:
         return True
     if swarm_facts(client).get("LocalNodeState") == "active":
         print(
-            "This engine was in its swarm before the lesson: it stays in it, with every service "
-            "the series did not label."
+            _(
+                "This engine was in its swarm before the lesson: it stays in it, with every "
+                "service the series did not label."
+            )
         )
     else:
-        print("This engine is in no swarm now: there is nothing to leave.")
+        print(_("This engine is in no swarm now: there is nothing to leave."))
     return False
 
 
@@ -236,8 +255,10 @@ def _tasks(client: docker.DockerClient, service: str) -> list[dict]:
         return client.services.get(service).tasks()
     except sdk.errors.NotFound:
         raise TutorialError(
-            f"There is no service {service} in this swarm: run the cell that creates it first, "
-            "then run this cell again."
+            _(
+                "There is no service {service} in this swarm: run the cell that creates it first, "
+                "then run this cell again."
+            ).format(service=service)
         ) from None
 
 
@@ -252,9 +273,14 @@ class Tasks:
     def __str__(self) -> str:
         count = sum(self.running.values())
         images = ", ".join(f"{n} × {image}" for image, n in sorted(self.running.items()))
-        line = f"{self.service}: {count} task{'s' if count != 1 else ''} running ({images})"
+        if count == 1:
+            line = _("{service}: {count} task running ({images})")
+        else:
+            line = _("{service}: {count} tasks running ({images})")
+        line = line.format(service=self.service, count=count, images=images)
         for error in self.pending:
-            line += f"\n{self.service}: 1 task pending ({error})"
+            pending = _("{service}: 1 task pending ({error})")
+            line += "\n" + pending.format(service=self.service, error=error)
         return line
 
     def _repr_pretty_(self, printer, cycle) -> None:
@@ -334,8 +360,12 @@ def wait_tasks(
         settled,
         timeout=timeout,
         interval=0.2,
-        what=f"{running} running task{'s' if running != 1 else ''} of {service}",
-        hint=f"look at `docker service ps --no-trunc {service}`",
+        what=(
+            _("{count} running task of {service}")
+            if running == 1
+            else _("{count} running tasks of {service}")
+        ).format(count=running, service=service),
+        hint=_("look at `docker service ps --no-trunc {service}`").format(service=service),
     )
     if port is not None:
         from .runtime import wait_listening
@@ -380,8 +410,10 @@ def rollout(client: docker.DockerClient, service: str, timeout: float = 120) -> 
         state = status.get("State")
         if state in ("paused", "rollback_paused"):
             raise TutorialError(
-                f"The update of {service} paused ({status.get('Message')}): look at `docker "
-                f"service ps --no-trunc {service}` for the task that failed."
+                _(
+                    "The update of {service} paused ({said}): look at `docker service ps "
+                    "--no-trunc {service}` for the task that failed."
+                ).format(service=service, said=status.get("Message"))
             )
         return status if state in ("completed", "rollback_completed") else None
 
@@ -389,11 +421,13 @@ def rollout(client: docker.DockerClient, service: str, timeout: float = 120) -> 
         finished,
         timeout=timeout,
         interval=0.2,
-        what=f"the update of {service} to finish",
-        hint=f"look at `docker service ps {service}`",
+        what=_("the update of {service} to finish").format(service=service),
+        hint=_("look at `docker service ps {service}`").format(service=service),
     )
     if status.get("unchanged"):
-        print(f"{service} already had these settings: no task was replaced.")
+        print(
+            _("{service} already had these settings: no task was replaced.").format(service=service)
+        )
         return pd.DataFrame(columns=["seconds", "event"])
     start = _when(status["StartedAt"])
     end = _when(status.get("CompletedAt") or status["StartedAt"])
@@ -463,12 +497,15 @@ class IPVS:
     config: str | None
 
     def __str__(self) -> str:
-        lines = [
-            f"{IPVS_SYSCTLS}: {'present' if self.loaded else 'absent'} (IPVS "
-            f"{'is' if self.loaded else 'is not'} loaded in the running kernel)"
-        ]
+        if self.loaded:
+            first = _("{path}: present (IPVS is loaded in the running kernel)")
+        else:
+            first = _("{path}: absent (IPVS is not loaded in the running kernel)")
+        lines = [first.format(path=IPVS_SYSCTLS)]
         if self.config is not None:
-            lines.append(f"the kernel's build configuration says: {self.config}")
+            lines.append(
+                _("the kernel's build configuration says: {config}").format(config=self.config)
+            )
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle) -> None:
@@ -521,7 +558,7 @@ def pages_by_name(
     )
     pages = {}
     for line in output.decode().splitlines():
-        address, _, title = line.partition(" ")
+        address, _space, title = line.partition(" ")
         pages[address] = title.removeprefix("<title>").removesuffix("</title>")
     return pages
 
@@ -561,7 +598,7 @@ def services_on(client: docker.DockerClient, network: str) -> list[ServiceOnNetw
 
 
 #: Said once by lesson 10 on rootless Docker, and by each cell that needs an overlay network.
-OVERLAY_SET_ASIDE = (
+OVERLAY_SET_ASIDE = N_(
     "Rootless Docker cannot make overlay networks, so the cells marked `# needs: overlay "
     "network` print this line instead of running; the handout shows what they print on root's "
     "engine."
@@ -578,6 +615,45 @@ def overlay_networks(kind: str) -> bool:
 
     if kind != ROOTLESS:
         return True
-    print(OVERLAY_SET_ASIDE, flush=True)
-    set_aside("overlay network", OVERLAY_SET_ASIDE)
+    print(_(OVERLAY_SET_ASIDE), flush=True)
+    set_aside("overlay network", OVERLAY_SET_ASIDE)  # said in the learner's language
     return False
+
+
+def check_dnsrr_service(client: docker.DockerClient, network: str, notebook: str) -> str:
+    """Lesson 10's exercise: is a service of the learner's own (not named ``dn-<notebook>-...``)
+    on ``network``, two running tasks of ``nginx:latest`` with ``--endpoint-mode dnsrr``, its
+    name resolving to two addresses that each answer with nginx's page?
+
+    Args:
+        client: Engine client (a swarm manager).
+        network: The lesson's overlay network (``"dn-10-net"``).
+        notebook: The lesson (``"10"``): its own services are left out, and the throwaway
+            container that asks the addresses carries its labels.
+
+    Returns:
+        One line: ``Pass: ...``, or a ``Hint: ...`` saying what to look at.
+    """
+    from .labels import resource_name
+
+    lessons = resource_name(notebook) + "-"
+    mine = [s for s in services_on(client, network) if not s.name.startswith(lessons)]
+    pages = pages_by_name(client, network, mine[0].name, notebook) if mine else {}
+    if not mine:
+        return _(
+            "Hint: no service of yours is on {network}: look at --network in your create line."
+        ).format(network=network)
+    name = mine[0].name
+    if mine[0].endpoint_mode != "dnsrr":
+        return _("Hint: {name} has a virtual IP: look at --endpoint-mode.").format(name=name)
+    if mine[0].image != "nginx:latest" or mine[0].running != 2:
+        return _("Hint: `docker service ps {name}`: two running tasks of nginx:latest?").format(
+            name=name
+        )
+    if len(pages) == 2 and set(pages.values()) == {"Welcome to nginx!"}:
+        return _("Pass: {name} resolves to 2 addresses on {network}, each answering nginx.").format(
+            name=name, network=network
+        )
+    return _("Hint: {name} resolves to {count} answering address(es): wait, retry.").format(
+        name=name, count=len(pages)
+    )

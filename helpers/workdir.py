@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from .errors import NotOwnedError
+from .i18n import _
 from .state import locked_json
 
 #: The file that marks a folder as the series' own.
@@ -39,8 +40,10 @@ def lesson_folder(notebook: str, root: Path | None = None) -> Path:
     folder = ((root or Path.cwd()) / f"work-{notebook}").resolve()
     if folder.exists() and not (folder / MARKER).exists():
         raise NotOwnedError(
-            f"A folder {folder} exists that this series did not make: rename or remove it, "
-            "then run this cell again."
+            _(
+                "A folder {folder} exists that this series did not make: rename or remove it, "
+                "then run this cell again."
+            ).format(folder=folder)
         )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text(

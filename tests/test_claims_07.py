@@ -369,7 +369,7 @@ def test_07_stored_outputs_say_what_the_prose_says():
         outputs_of(cells, "!curl -s 127.0.0.1:{PORT}")[0].strip()
         == written.split("\n", 1)[1].strip()
     )
-    assert outputs_of(cells, "v2 = registry_digest(")[0].startswith("Pass:")
+    assert outputs_of(cells, "print(check_new_push(")[0].startswith("Pass:")
     assert outputs_of(cells, 'print("deleted from the lab registry:"')[0].startswith(
         "deleted from the lab registry: docker-notebooks/my-site\n"
     )

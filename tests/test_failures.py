@@ -6,7 +6,10 @@ taken port, a stopped registry, an engine with no mirror, an interrupted pull.
 from __future__ import annotations
 
 import os
+import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import docker
@@ -15,7 +18,7 @@ import pytest
 from nbclient import NotebookClient
 from support import assert_one_sentence, skip_or_fail
 
-from helpers import cleanup, engine, lab, registry, registry_api
+from helpers import cleanup, engine, i18n, lab, registry, registry_api
 from helpers.errors import EnginePermissionDenied, RegistryUnreachable, TutorialError
 from helpers.lab import daemon, records
 
@@ -191,3 +194,53 @@ def test_missing_image_is_one_sentence_and_nothing_is_created(client):
         run(client, "dn-no-such-image:1", "test", "missing", notebook="tests")
     assert_one_sentence(str(info.value))
     assert not client.containers.list(all=True, filters={"name": "dn-test-missing"})
+
+
+@pytest.mark.parametrize(
+    "language, locale", [("en", "C.UTF-8"), ("ko", "C.UTF-8"), (None, "ko_KR.UTF-8")]
+)
+def test_no_engine_at_docker_host_is_one_sentence_in_the_learners_language(
+    tmp_path, language, locale
+):
+    """The same failure (DOCKER_HOST names a socket that does not exist), met by the setup call
+    in a process of its own: its ``language`` (or else the learner's locale) chooses whether the
+    one sentence is English or Korean; the cause and the fix it names are the same."""
+    host = f"unix://{tmp_path / 'no-engine' / 'docker.sock'}"
+    code = (
+        "from helpers.errors import learner_message\n"
+        "from helpers.notebook import setup_notebook\n"
+        "try:\n"
+        f"    setup_notebook(language={language!r})\n"
+        "except Exception as exc:\n"
+        "    print(learner_message(exc))\n"
+        "else:\n"
+        "    print('connected')\n"
+    )
+    chosen_elsewhere = ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "LC_ALL",
+                        "LC_MESSAGES", "LANGUAGE", i18n.LANGUAGE_ENV)  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k not in chosen_elsewhere}
+    env.update(DOCKER_HOST=host, LANG=locale)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    kind, _colon, sentence = done.stdout.strip().partition(": ")
+    assert kind == "EngineUnavailable", done.stdout + done.stderr
+    assert_one_sentence(sentence)
+    korean = language == "ko" or locale.startswith("ko")
+    i18n.set_language("ko" if korean else "en")
+    try:
+        expected = i18n._("No Docker Engine answers at {where} ({source}): {hint}.").format(
+            where=host,
+            source="DOCKER_HOST",
+            hint=i18n._("fix or unset DOCKER_HOST, or start the engine it names"),
+        )
+    finally:
+        i18n.set_language(None)
+    assert sentence == expected
+    assert host in sentence and "DOCKER_HOST" in sentence
+    if korean:
+        assert re.search(r"[\uac00-\ud7a3]", sentence), sentence
+    else:
+        assert sentence.startswith(
+            f"No Docker Engine answers at {host} (DOCKER_HOST): fix or unset"
+        )

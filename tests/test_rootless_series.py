@@ -67,7 +67,7 @@ def test_every_exercise_passes_on_a_rootless_engine(rootless_series):
         hints = lesson.lines_starting("Hint:")
         assert not hints, f"{lesson.name}: {hints}"
         if number == "10":
-            assert OVERLAY_SET_ASIDE in lesson.printed_by('services_on(client, "dn-10-net")')
+            assert OVERLAY_SET_ASIDE in lesson.printed_by('check_dnsrr_service(client, "dn-10-net"')
         else:
             assert lesson.lines_starting("Pass:"), f"{lesson.name} printed no Pass line"
 

@@ -32,7 +32,7 @@ from helpers.cleanup import cleanup
 from helpers.notebook import setup_notebook
 from helpers.plots import cluster_diagram
 from helpers.registry import ensure_image
-from helpers.runtime import network_namespace, wait_listening
+from helpers.runtime import check_joined_pod, network_namespace, wait_listening
 from helpers.setups import containerd_address
 
 lab = setup_notebook("01")
@@ -59,8 +59,8 @@ cluster_diagram()
 # Who looks after whom: control plane → worker node → Pod → container.
 #
 # ## 2. Docker runs containers through containerd
-# Docker split its container runtime out as **containerd** in 2016 and gave it to the CNCF, where
-# it is a project of its own. `docker version` lists what the engine is made of: under
+# Docker split its container runtime out as **containerd** in 2016 and gave it to the CNCF in
+# 2017, where it is a project of its own. `docker version` lists what the engine is made of: under
 # `Server`, the Engine itself, then the containerd and runc it runs containers with (version
 # numbers are masked when this notebook is checked, so any engine version passes):
 
@@ -190,15 +190,7 @@ pod = client.containers.get("dn-01-pod")
 # Check:
 
 # %%
-found = client.containers.list(all=True, filters={"name": "^dn-01-pod-shell$"})
-if not found:
-    print("Hint: no container is named dn-01-pod-shell yet: look at the --name of your docker run.")
-elif found[0].status != "running":
-    print("Hint: dn-01-pod-shell is not running: look at the command it runs (docker ps -a).")
-elif network_namespace(found[0]) != network_namespace(client.containers.get("dn-01-pod")):
-    print("Hint: dn-01-pod-shell has a namespace of its own: look at how dn-01-pod-nginx joined.")
-else:
-    print("Pass: dn-01-pod-shell shares dn-01-pod's network namespace; it is in the Pod.")
+print(check_joined_pod(client, "dn-01-pod-shell", "dn-01-pod", joined="dn-01-pod-nginx"))
 
 # %% [markdown]
 # ## Clean up

@@ -27,6 +27,7 @@
 
 # %%
 from helpers.cleanup import claim_pulls, cleanup, release_pulls
+from helpers.layers import check_base_layer_shared
 from helpers.notebook import setup_notebook
 from helpers.registry import search
 
@@ -188,16 +189,7 @@ digest_ref
 # Check:
 
 # %%
-base = client.images.list(name="debian:trixie-slim")
-if not base:
-    print("Hint: there is no debian:trixie-slim image yet: look at how the nginx tags were pulled.")
-elif all(
-    base[0].attrs["RootFS"]["Layers"][0] in client.images.get(tag).attrs["RootFS"]["Layers"]
-    for tag in ["nginx:stable", "nginx:latest"]
-):
-    print("Pass: debian:trixie-slim's one layer is the base both nginx tags share: Already exists.")
-else:
-    print("Hint: the nginx tags do not both hold debian's layer: run the pull cells of section 2.")
+print(check_base_layer_shared(client, "debian:trixie-slim", ["nginx:stable", "nginx:latest"]))
 
 # %% [markdown]
 # ## Clean up

@@ -30,11 +30,11 @@
 # %%
 from helpers.cleanup import cleanup
 from helpers.containers import free_port
-from helpers.http import published_pages, wait_http
+from helpers.http import check_published_on_loopback, wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 from helpers.runtime import wait_listening
-from helpers.setups import bridge_ip_answers
+from helpers.setups import bridge_ip_answers, bridge_unreached
 
 lab = setup_notebook("06")
 client = lab.client
@@ -87,7 +87,7 @@ wait_listening(client.containers.get("nginx-exposed"), 80)
 if bridge_ip_answers(client, "nginx:latest"):
     !curl -s $(docker inspect --format '{{.NetworkSettings.IPAddress}}' nginx-exposed) | grep Welcome
 else:
-    print(f"This machine does not reach the engine's bridge network ({lab.kind}): a container on it does.")
+    print(bridge_unreached(lab.kind))
     !docker run --rm nginx bash -c "exec 3<>/dev/tcp/$(docker inspect --format '{{.NetworkSettings.IPAddress}}' nginx-exposed)/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; grep Welcome <&3"
 
 # %% [markdown]
@@ -197,24 +197,16 @@ curl -s "$host_ip:$picked" | grep Welcome
 # %%
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-!docker run -d -p 127.0.0.1:8090:80 --name my-nginx nginx
-_ = wait_http("http://127.0.0.1:8090")
-!curl -s 127.0.0.1:8090 | grep '<h1>'
+MY_PORT = free_port(8090, notebook="06", client=client)
+!docker run -d -p 127.0.0.1:{MY_PORT}:80 --name my-nginx nginx
+_ = wait_http(f"http://127.0.0.1:{MY_PORT}")
+!curl -s 127.0.0.1:{MY_PORT} | grep '<h1>'
 
 # %% [markdown]
 # Check:
 
 # %%
-pages = published_pages(client, exclude="nginx-exposed")
-good = [p for p in pages if p.local_only and p.reply.title == "Welcome to nginx!"]
-if good:
-    print(f"Pass: {good[0].name} answers on 127.0.0.1:{good[0].host_port} with nginx's page.")
-elif any(not p.local_only for p in pages):
-    print("Hint: your container publishes on every interface: look at the address part of -p.")
-elif pages:
-    print(f"Hint: {pages[0].name} does not answer with nginx's page: look at `docker ps -a`.")
-else:
-    print("Hint: no other running container publishes port 80: look at your -p and `docker ps`.")
+print(check_published_on_loopback(client, exclude="nginx-exposed"))
 
 # %% [markdown]
 # ## Clean up

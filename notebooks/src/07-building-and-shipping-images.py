@@ -38,6 +38,7 @@ from helpers.http import wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 from helpers.shipping import (
+    check_new_push,
     check_tags_free,
     delete_pushed,
     registry_digest,
@@ -321,13 +322,7 @@ _ = wait_http(f"http://127.0.0.1:{PORT}")
 # Check:
 
 # %%
-v2 = registry_digest("docker-notebooks/my-site", "v2")
-if v2 and f"{REPO}@{v2}" != PINNED:
-    print("Pass: the lab registry holds my-site:v2, a new image (its digest is not the first's).")
-elif v2:
-    print("Hint: v2 has the first push's digest: change index.html and build before you push.")
-else:
-    print("Hint: the registry has no tag v2: look at the name you gave `docker tag` and `push`.")
+print(check_new_push(REPO, "v2", pinned=PINNED))
 
 # %% [markdown]
 # ## Clean up

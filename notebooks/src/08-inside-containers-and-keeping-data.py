@@ -33,7 +33,8 @@
 # %%
 from helpers.cleanup import cleanup
 from helpers.containers import free_port
-from helpers.http import http_get, wait_http
+from helpers.exercises import check_page_from_volume
+from helpers.http import wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 from helpers.runtime import wait_listening
@@ -95,7 +96,8 @@ docker logs --since "$since" web-08
 
 # %% [markdown]
 # Only `/after` is listed (with status 404: nginx has no such page). `-f` (`--follow`) prints the
-# log's new lines as they come and never ends by itself: in a terminal you stop it with Ctrl-C.
+# log's new lines as they come and, while the container runs, does not end by itself: in a
+# terminal you stop it with Ctrl-C.
 # In a notebook a command that never ends would hang the cell, so `timeout 3` stops it after three
 # seconds; `--tail 0` leaves out the lines that were there already, and a request made a second
 # later shows up while it follows:
@@ -260,7 +262,7 @@ wait_listening(client.containers.get("web-08"), 80)
 !docker volume create data-08
 
 # %% [markdown]
-# The setup cell's hook labelled it, as it labels every volume these notebooks create, so the
+# The setup cell's hook labelled it, as it labels every `docker volume create` line, so the
 # lesson lists its own volumes with a label filter (in a terminal, `docker volume ls` lists them
 # all):
 
@@ -323,37 +325,16 @@ wait_listening(client.containers.get("web-08"), 80)
 # %% tags=["solution"] jupyter={"source_hidden": true}
 !docker volume create pages-08
 !docker run --rm -v pages-08:/site nginx:stable sh -c 'echo "<h1>From a volume</h1>" > /site/index.html'
-!docker run -d --name my-web-08 -p 127.0.0.1:8098:80 -v pages-08:/var/www/html:ro nginx:stable
-_ = wait_http("http://127.0.0.1:8098")
-!curl -s 127.0.0.1:8098
+MY_PORT = free_port(8098, notebook="08", client=client)
+!docker run -d --name my-web-08 -p 127.0.0.1:{MY_PORT}:80 -v pages-08:/var/www/html:ro nginx:stable
+_ = wait_http(f"http://127.0.0.1:{MY_PORT}")
+!curl -s 127.0.0.1:{MY_PORT}
 
 # %% [markdown]
 # Check:
 
 # %%
-served = [
-    (c, m)
-    for c in client.containers.list()
-    if c.name != "web-08"
-    for m in c.attrs["Mounts"]
-    if m["Type"] == "volume" and m["Destination"] == "/var/www/html"
-]
-ports = [(c, m, b) for c, m in served for b in c.ports.get("80/tcp") or []]
-local = [(c, m, b) for c, m, b in ports if b["HostIp"] == "127.0.0.1"]
-replies = [(c, m, http_get(f"http://127.0.0.1:{b['HostPort']}")) for c, m, b in local]
-if any(r.status == 200 and r.title != "Welcome to nginx!" and not m["RW"] for c, m, r in replies):
-    c, m, r = next(x for x in replies if x[2].status == 200 and not x[1]["RW"])
-    print(f"Pass: {c.name} serves your page from volume {m['Name']}, mounted read-only.")
-elif any(r.title == "Welcome to nginx!" for c, m, r in replies):
-    print("Hint: nginx serves its own welcome page: look at what your volume holds (ls -A).")
-elif replies and all(m["RW"] for c, m, r in replies):
-    print("Hint: the volume is mounted read-write: look at the options after the second colon.")
-elif replies:
-    print("Hint: your container does not answer with a page: look at `docker logs` for it.")
-elif served:
-    print("Hint: no port published on 127.0.0.1: look at the address part of your -p.")
-else:
-    print("Hint: no running container mounts a volume at /var/www/html: look at your -v.")
+print(check_page_from_volume(client, exclude="web-08"))
 
 # %% [markdown]
 # ## Clean up

@@ -40,8 +40,7 @@ import socket
 
 from helpers.cleanup import cleanup
 from helpers.compose import (
-    host_ports,
-    project_containers,
+    check_replicas_behind_proxy,
     replies_seen,
     wait_healthy,
     wait_restarted,
@@ -153,7 +152,7 @@ http {
 #   connection on port 8000.
 # - `proxy` runs `nginx:stable` with `nginx.conf` mounted read-only, publishes port 80 on
 #   `127.0.0.1` only, as lesson 06 recommends, on the port `${PROXY_PORT:-8089}`: the variable
-#   `PROXY_PORT` when it is set, else 8089. Compose takes variables from the shell first, then
+#   `PROXY_PORT` when it is set and not empty, else 8089. Compose takes variables from the shell first, then
 #   from a `.env` file beside `compose.yaml` (the setup wrote one). `depends_on` with
 #   `condition: service_healthy` starts the proxy only once the app is healthy.
 # - Both have `restart: unless-stopped`, the policy of lesson 05 (section 6), and join the
@@ -419,33 +418,22 @@ squatter.close()
 #
 # ## 10. Try it yourself
 # **Exercise.** With one `docker compose` command, start the project again with the proxy on
-# host port 8189 instead of the lesson's port, and three app replicas. Then run the check: it
+# another host port than the lesson's (the solution takes 8189, or the next free one), and three
+# app replicas. Then run the check: it
 # looks for the project's proxy and app containers and asks the proxy until three replicas
 # have answered.
 
 # %%
 
 # %% tags=["solution", "nbval-ignore-output"] jupyter={"source_hidden": true}
-!cd work-09 && PROXY_PORT=8189 docker compose up -d --scale app=3
+MY_PORT = free_port(8189, notebook="09", client=client)
+!cd work-09 && PROXY_PORT={MY_PORT} docker compose up -d --scale app=3
 
 # %% [markdown]
 # Check:
 
 # %%
-proxies = project_containers(client, PROJECT, "proxy")
-apps = project_containers(client, PROJECT, "app")
-ports = [port for c in proxies for address, port in host_ports(c) if address == "127.0.0.1"]
-answers = replies_seen(f"http://127.0.0.1:{ports[0]}", want=3) if ports else set()
-if ports and ports[0] != PORT and len(apps) == 3 and len(answers) == 3:
-    print(f"Pass: three app replicas answer through the proxy on 127.0.0.1:{ports[0]}.")
-elif not ports:
-    print("Hint: no proxy of dn-09-hello publishes a port: look at `docker compose ps -a`.")
-elif ports[0] == PORT:
-    print(f"Hint: the proxy publishes {PORT} again: look at how compose.yaml reads PROXY_PORT.")
-elif len(apps) != 3:
-    print(f"Hint: {len(apps)} app containers run, not 3: look at the --scale option of up.")
-else:
-    print("Hint: fewer than three replicas answered: look at `docker compose logs proxy`.")
+print(check_replicas_behind_proxy(client, PROJECT, lesson_port=PORT))
 
 # %% [markdown]
 # ## Clean up

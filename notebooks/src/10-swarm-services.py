@@ -44,12 +44,11 @@ from helpers.http import wait_http
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 from helpers.swarm import (
+    check_dnsrr_service,
     init_needed,
     ipvs,
     leave_needed,
-    pages_by_name,
     rollout,
-    services_on,
     overlay_networks,
     wait_tasks,
 )
@@ -59,7 +58,10 @@ client = lab.client
 for image in ("nginx:stable", "nginx:latest"):
     _ = ensure_image(image, client=client)
 HOST_PORT = free_port(8100, host="0.0.0.0", notebook="10", client=client)
-MESH_PORT = free_port(8101, host="0.0.0.0", tries=[p for p in range(8101, 8202) if p != HOST_PORT])
+MESH_PORT = free_port(
+    8101, host="0.0.0.0", tries=[p for p in range(8101, 8202) if p != HOST_PORT], notebook="10",
+    client=client,
+)
 _ = overlay_networks(lab.kind)  # says so when this engine cannot make overlay networks
 
 # %% [markdown]
@@ -438,18 +440,7 @@ _ = wait_tasks(client, "my-site", running=2, port=80)
 
 # %%
 # needs: overlay network
-mine = [s for s in services_on(client, "dn-10-net") if not s.name.startswith("dn-10-")]
-pages = pages_by_name(client, "dn-10-net", mine[0].name, "10") if mine else {}
-if not mine:
-    print("Hint: no service of yours is on dn-10-net: look at --network in your create line.")
-elif mine[0].endpoint_mode != "dnsrr":
-    print(f"Hint: {mine[0].name} has a virtual IP: look at --endpoint-mode.")
-elif mine[0].image != "nginx:latest" or mine[0].running != 2:
-    print(f"Hint: `docker service ps {mine[0].name}`: two running tasks of nginx:latest?")
-elif len(pages) == 2 and set(pages.values()) == {"Welcome to nginx!"}:
-    print(f"Pass: {mine[0].name} resolves to 2 addresses on dn-10-net, each answering nginx.")
-else:
-    print(f"Hint: {mine[0].name} resolves to {len(pages)} answering address(es): wait, retry.")
+print(check_dnsrr_service(client, "dn-10-net", notebook="10"))
 
 # %% [markdown]
 # ## 10. Leaving the swarm

@@ -37,7 +37,7 @@ from helpers.cleanup import cleanup
 from helpers.http import wait_http
 from helpers.notebook import setup_notebook
 from helpers.plots import cluster_diagram
-from helpers.pods import lesson_port, pod_answers, pod_table, setup_podman
+from helpers.pods import check_own_pod, lesson_port, pod_table, setup_podman
 from helpers.workdir import lesson_folder
 
 lab = setup_notebook("11")
@@ -150,8 +150,8 @@ table
 !podman generate kube dn-11-pod > work-11/dn-11-pod.yaml
 
 # %% [markdown]
-# Podman warns that it cut the annotation holding the infra container's ID to 63 characters,
-# the most Kubernetes allows in an annotation value. The file:
+# Podman warns that it cut the annotation holding the infra container's ID to 63 characters
+# ("Kubernetes only allows 63 characters", its warning says). The file:
 
 # %%
 !cat work-11/dn-11-pod.yaml
@@ -232,18 +232,7 @@ _ = wait_http(f"http://127.0.0.1:{EXERCISE_PORT}")
 # Check:
 
 # %%
-port, title = pod_answers("dn-11-exercise")
-saved = folder / "dn-11-exercise.yaml"
-if port is None:
-    print("Hint: no Pod dn-11-exercise publishes port 80 on 127.0.0.1: look at podman pod ps.")
-elif port == PORT:
-    print("Hint: your Pod uses the lesson's port: pick another host port in -p.")
-elif title != "Welcome to nginx!":
-    print("Hint: nothing answers on your Pod's port yet: look at podman ps --pod.")
-elif not saved.exists() or "name: dn-11-exercise" not in saved.read_text():
-    print("Hint: work-11/dn-11-exercise.yaml is missing: look at podman generate kube's > part.")
-else:
-    print(f"Pass: dn-11-exercise answers on 127.0.0.1:{port}, and its YAML is saved.")
+print(check_own_pod("dn-11-exercise", lesson_port=PORT, saved=folder / "dn-11-exercise.yaml"))
 
 # %% [markdown]
 # ## Clean up

@@ -23,7 +23,7 @@
 # The lesson runs `nginx:stable`; the setup fetches it when it is missing.
 
 # %%
-from helpers.cleanup import cleanup
+from helpers.cleanup import check_stopped_ids, cleanup
 from helpers.notebook import setup_notebook
 from helpers.registry import ensure_image
 
@@ -137,17 +137,7 @@ stopped = !docker ps -q --filter label=tutorial=docker-notebooks --filter status
 # Check:
 
 # %%
-series = client.containers.list(all=True, filters={"label": "tutorial=docker-notebooks"})
-expected = sorted(c.id[:12] for c in series if c.status == "exited")
-answer = sorted(globals().get("stopped") or [])
-if not expected:
-    print("Hint: the series has no stopped container now: run the cell that makes once-12 first.")
-elif answer == expected:
-    print("Pass: exactly the series' stopped containers.")
-elif not answer:
-    print("Hint: `stopped` is empty: assign it the output of your `!docker ps ...` command.")
-else:
-    print("Hint: your list differs: look at `docker ps --help` and which filters must all match.")
+print(check_stopped_ids(client, globals().get("stopped")))
 
 # %% [markdown]
 # ## Clean up
