@@ -1,13 +1,14 @@
 """The series as classrooms run it: two copies at once on one engine, by two users, and the
 learner's own things untouched.
 
-Root runs one copy in reverse order, as a full nbval run in strict mode (the same sanitize file
-as ``make test``). At the same time an unprivileged learner in the ``docker`` group runs the
-other copy in order, on the same engine, from their own home (issue #16's set-up (a)); their
-notebooks must run top to bottom with no error and no traceback, and take the branches meant
-for their set-up. The series lock (:mod:`helpers.series_lock`) is the engine's, shared by both
-users, so the copies interleave notebook by notebook. (Each cell twice in a row is
-``tests/test_live_safety.py``'s.)
+Root runs the Korean edition (``notebooks/ko/``, issue #14) in reverse order, as a full nbval
+run in strict mode (the same sanitize file as ``make test``, whose own nbval run checks the
+English notebooks in order). At the same time an unprivileged learner in the ``docker``
+group runs the English copy in order, on the same engine, from their own home (issue #16's
+set-up (a)); their notebooks must run top to bottom with no error and no traceback, and take
+the branches meant for their set-up. The series lock (:mod:`helpers.series_lock`) is the
+engine's, shared by both users, so the copies interleave notebook by notebook. (Each cell
+twice in a row is ``tests/test_live_safety.py``'s.)
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from support import import_sleeper_image, skip_or_fail
 from helpers.lab import learners as lab_learners
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+#: The Korean edition, which root runs here (``make test`` runs the English one in order).
+KOREAN = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]-*.ipynb"))
 NBVAL = [
     "--nbval",
     "--nbval-current-env",
@@ -111,12 +113,15 @@ def test_root_and_a_docker_group_learner_at_once_leave_the_learner_alone(
     client, learners_things, group_learner
 ):
     unclaimed_before = _unclaimed_lesson_images(client)  # yours, if you had them
-    reverse = _copy(NOTEBOOKS[::-1])
+    assert len(KOREAN) == 12, "the Korean edition is not built: make notebooks NB=ko"
+    reverse = _copy(KOREAN[::-1])
     copies = sorted(group_learner.glob("[0-9][0-9]-*.ipynb"))
     learner = learner_runs.start(GROUP_LEARNER, copies)
     outputs = {name: proc.communicate(timeout=1500)[0] for name, proc in
                (("root, reverse order", reverse), ("docker-group learner", learner))}  # fmt: skip
-    assert reverse.returncode == 0, f"root's copy failed:\n{outputs['root, reverse order'][-4000:]}"
+    assert reverse.returncode == 0, (
+        f"root's Korean copy failed:\n{outputs['root, reverse order'][-4000:]}"
+    )
     assert learner.returncode == 0, outputs["docker-group learner"][-4000:]
     ran = outputs["docker-group learner"]
     assert all(f"{path.name}: " in ran for path in copies), ran  # every notebook was executed

@@ -3,6 +3,7 @@ notebooks/NN-*.ipynb and execute it top to bottom on the real engine, keeping th
 
     python tools/build_notebooks.py            # every notebook
     python tools/build_notebooks.py 02 05      # only those whose name starts with 02 or 05
+    python tools/build_notebooks.py ko 06      # the Korean edition's (src/ko -> notebooks/ko)
 
 The committed .ipynb files are what this produced; tests/test_notebook_sources.py checks that
 their cells still match the sources.
@@ -46,23 +47,26 @@ def tidy(notebook: nbformat.NotebookNode) -> None:
         cell.metadata.pop("execution", None)
 
 
-def build(source: Path) -> None:
+def build(source: Path, out: Path = OUT) -> None:
     notebook = to_notebook(source)
+    out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(OUT)}}
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(out)}}
     ).execute()
     tidy(notebook)
-    target = OUT / f"{source.stem}.ipynb"
+    target = out / f"{source.stem}.ipynb"
     nbformat.write(notebook, target)
     print(f"{target.relative_to(ROOT)}: {time.monotonic() - started:.1f} s", flush=True)
 
 
 def main(prefixes: list[str]) -> int:
-    sources = sorted(SRC.glob("[0-9][0-9]-*.py"))
-    for source in sources:
+    src, out = SRC, OUT
+    if prefixes[:1] == ["ko"]:  # the Korean edition: its own sources and folder
+        src, out, prefixes = SRC / "ko", OUT / "ko", prefixes[1:]
+    for source in sorted(src.glob("[0-9][0-9]-*.py")):
         if not prefixes or any(source.name.startswith(p) for p in prefixes):
-            build(source)
+            build(source, out)
     return 0
 
 
