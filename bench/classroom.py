@@ -14,9 +14,8 @@ PSS) and the runner itself, which stands in for the learner's browser, is left o
 A seat is green when it executed every notebook, none printed an error or a traceback, and
 every lesson printed ``Pass:`` and no ``Hint:``, as on a rootless engine of one's own
 (``tests/test_rootless_series.py``): lesson 10 sets its overlay-network check aside there.
-Lesson 06's exercise publishes the fixed host port 8090, one for the whole server, so all but
-one seat running it at the same time may find it taken: such seats are counted apart, neither
-green nor red.
+Every host port a lesson or an exercise's solution publishes is taken with ``free_port``,
+which reserves it across the seats' engines (:mod:`helpers.ports`), so seats never collide.
 
 One table of ratios and seconds is printed; ``--write`` puts it in the ``## Classroom load``
 section of ``bench/RESULTS.md`` (the rest of the file stays). ``classroom.down()`` runs at the
@@ -52,9 +51,6 @@ RUNNER = ROOT / "tests" / "run_series.py"
 #: Seconds the solo series may take; the run at once gets this plus the solo time per seat.
 SERIES_SECONDS = 1800
 HEADING = "## Classroom load"
-#: What lesson 06's solution cell holds, and what it prints when another seat holds 8090.
-SOLUTION_06 = "!docker run -d -p 127.0.0.1:8090:80 --name my-nginx"
-PORT_TAKEN = re.compile(r"address already in use|port is already allocated")
 
 READING = """How to read it: a seat's series time is `tests/run_series.py` executing its copies of
 the notebooks as that seat (nbclient, a fresh kernel each, as JupyterLab runs them) through the
@@ -62,19 +58,16 @@ seat's own rootless engine; the solo run is the first seat alone while the other
 idle. Memory is the proportional set size (PSS, `/proc/PID/smaps_rollup`) sampled each second:
 a seat's server is its JupyterLab and kernels, its engine is rootlesskit, slirp4netns, dockerd,
 containerd, the registry forwarder and what runs as the seat in its containers; "busiest" is
-the most any seat took in one sample. Lesson 06's exercise uses the fixed host port 8090, one
-for the whole server, so seats running it at once may find it taken (counted apart)."""
+the most any seat took in one sample."""
 
 
 @dataclass
 class Run:
-    """One seat's series run: its seconds, what keeps it from green, and whether lesson 06's
-    exercise found host port 8090 taken by another seat."""
+    """One seat's series run: its seconds and what keeps it from green."""
 
     seat: str
     seconds: float
     problems: list[str] = field(default_factory=list)
-    lost_8090: bool = False
 
 
 def notebook_names(numbers: list[str] | None) -> list[str]:
@@ -103,10 +96,6 @@ def judge(lessons: dict[str, learner_runs.Lesson], names: list[str], printed: st
             continue
         if number == "10" and not hints and OVERLAY_SET_ASIDE in lesson.text:
             continue  # a rootless engine makes no overlay network: the check is set aside
-        solution = next((out for src, out in lesson.cells if SOLUTION_06 in src), "")
-        if number == "06" and PORT_TAKEN.search(solution):
-            run.lost_8090 = True
-            continue
         run.problems.append(f"{number}: {(hints or ['printed no Pass line'])[0]}")
     return run
 
@@ -174,7 +163,6 @@ def measure(seats: int, names: list[str]) -> tuple[list[tuple[str, str, str]], l
         runs = list(pool.map(lambda s: run_series(s, names, timeout), seat_names))
 
     red = [run for run in runs if run.problems]
-    lost = sum(run.lost_8090 for run in runs)
     slowest = max(run.seconds for run in runs)
     each = ", ".join(f"{run.seconds:.0f}" for run in runs)
     logins = ", ".join(f"{seconds:.1f}" for seconds in ready)
@@ -189,7 +177,6 @@ def measure(seats: int, names: list[str]) -> tuple[list[tuple[str, str, str]], l
         ("seats; notebooks", f"{seats}; {len(names)} ({lessons})", ""),
         ("all green", f"no: {len(red)} of {seats} seats" if red else "yes", "yes"),
         ("  the solo run green", "no" if solo.problems else "yes", "yes"),
-        ("  seats whose lesson 06 exercise found port 8090 taken", f"{lost} of {seats}", ""),
         ("slowest seat / solo (series time)", f"{slowest / solo.seconds:.2f}", ""),
         ("  solo; each seat at once (s)", f"{solo.seconds:.0f}; {each}", ""),
         ("login → ready server and engine, all at once (s)", logins, ""),

@@ -201,7 +201,8 @@ def _free_port() -> int:
 def _source_digest() -> str:
     """A digest of what the environment is made from (the packages asked for and the helpers)."""
     digest = hashlib.sha256(repr((HUB_PACKAGES, PROXY_PACKAGE)).encode())
-    for path in sorted([ROOT / "pyproject.toml", *(ROOT / "helpers").rglob("*.py")]):
+    made_from = [*(ROOT / "helpers").rglob("*.py"), *(ROOT / "helpers").rglob("*.mo")]
+    for path in sorted([ROOT / "pyproject.toml", *made_from]):
         digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -320,6 +321,8 @@ def prepare_seat(name: str) -> Path:
     """Make (or find) the seat ``name`` with its copy of the notebooks; the copy's folder.
 
     Files the seat already has stay as they are, so a second ``up`` keeps the learner's work.
+    The Korean edition goes to ``ko/`` beside the English lessons, and its glossary where the
+    Korean lessons link it (``../../docs/glossary.ko.md``, from ``ko/``: the seat's home).
     """
     user = learners.create_learner(name, groups=())
     learners.ensure_subids(name)
@@ -331,7 +334,22 @@ def prepare_seat(name: str) -> Path:
         _copy_absent(notebook, folder / notebook.name, user)
         for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     )
+    korean = folder / "ko"
+    if not korean.exists():
+        korean.mkdir(mode=0o755)
+        os.chown(korean, user.pw_uid, user.pw_gid)
+    copied += sum(
+        _copy_absent(notebook, korean / notebook.name, user)
+        for notebook in sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]-*.ipynb"))
+    )
     copied += _copy_absent(ROOT / "notebooks" / "data", folder / "data", user)
+    glossary = ROOT / "docs" / "glossary.ko.md"
+    if glossary.exists():
+        docs = Path(user.pw_dir) / "docs"
+        if not docs.exists():
+            docs.mkdir(mode=0o755)
+            os.chown(docs, user.pw_uid, user.pw_gid)
+        copied += _copy_absent(glossary, docs / glossary.name, user)
     say(f"{name}'s notebooks are in {folder} ({copied} files copied, the rest kept)")
     return folder
 
