@@ -7,10 +7,12 @@ lessons that use it. A Python variable a line expands (``{PORT}``) is shown as `
 
     python tools/cheatsheet.py                 # print the Markdown (learner's edition)
     python tools/cheatsheet.py --solutions     # the instructor's: solutions' commands too
+    python tools/cheatsheet.py --language ko   # the Korean sheet, from notebooks/ko
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 import sys
@@ -147,22 +149,41 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown(notebooks: list[Path], solutions: bool = False) -> str:
+#: The sheet's words per language (the table's commands and examples are the lessons' own).
+TEXTS = {
+    "en": {
+        "title": "Command cheat sheet",
+        "intro": "Every command the lessons run, with the first example the series gives and the "
+        "lessons that use it. `<NAME>` stands for a value the lesson picks (a port, a digest). In "
+        "a notebook, the series' setup adds its labels to commands that create something; in a "
+        "terminal, type them as shown.",
+        "columns": ("command", "example", "lessons"),
+    },
+    "ko": {
+        "title": "명령어 요약표",
+        "intro": "레슨에서 실행하는 모든 명령을, 시리즈가 처음 보여 주는 예와 그 명령을 "
+        "쓰는 레슨과 함께 정리했습니다. `<NAME>`은 레슨이 고르는 값(포트, 다이제스트 등)을 "
+        "나타냅니다. 노트북에서는 시리즈의 준비 셀이 무언가를 만드는 명령에 시리즈의 라벨을 "
+        "붙입니다. 터미널에서는 보이는 그대로 입력하면 됩니다.",
+        "columns": ("명령", "예", "레슨"),
+    },
+}
+
+
+def markdown(notebooks: list[Path], solutions: bool = False, language: str = "en") -> str:
     """The cheat sheet as a Markdown page: one table row per command."""
+    texts = TEXTS[language]
     rows = [
         f"| `{_cell(e.command)}` | `{_cell(e.example)}` | {', '.join(e.lessons)} |"
         for e in collect(notebooks, solutions)
     ]
     return "\n".join(
         [
-            "# Command cheat sheet",
+            f"# {texts['title']}",
             "",
-            "Every command the lessons run, with the first example the series gives and the "
-            "lessons that use it. `<NAME>` stands for a value the lesson picks (a port, a "
-            "digest). In a notebook, the series' setup adds its labels to commands that create "
-            "something; in a terminal, type them as shown.",
+            texts["intro"],
             "",
-            "| command | example | lessons |",
+            "| " + " | ".join(texts["columns"]) + " |",
             "| --- | --- | --- |",
             *rows,
             "",
@@ -171,8 +192,13 @@ def markdown(notebooks: list[Path], solutions: bool = False) -> str:
 
 
 def main(argv: list[str]) -> int:
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    print(markdown(notebooks, solutions="--solutions" in argv))
+    parser = argparse.ArgumentParser(prog="tools/cheatsheet.py", description="the cheat sheet")
+    parser.add_argument("--solutions", action="store_true", help="the instructor's")
+    parser.add_argument("--language", choices=sorted(TEXTS), default="en")
+    args = parser.parse_args(argv)
+    folder = ROOT / "notebooks" / ("" if args.language == "en" else args.language)
+    notebooks = sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+    print(markdown(notebooks, solutions=args.solutions, language=args.language))
     return 0
 
 
