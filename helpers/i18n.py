@@ -1,7 +1,8 @@
 """The learner's language for what the helpers print: English, or Korean in the Korean edition.
 
 Every sentence the helpers print or raise for a learner (the setup lines, the one-sentence
-errors, the waits, the exercise checks) is marked with :func:`_` and kept in a standard gettext
+errors, the waits, the exercise checks, and the lab's lines of ``make setup``, ``make
+lab-status`` and ``make lab-down``) is marked with :func:`_` and kept in a standard gettext
 catalog, ``helpers/locale/<language>/LC_MESSAGES/docker-notebooks.po``, which
 ``make translations`` (``tools/translations.py``, with Babel) extracts, merges and compiles to
 the ``.mo`` file read here. English is the source language and needs no catalog.

@@ -9,7 +9,9 @@ from __future__ import annotations
 import configparser
 import gettext
 import io
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -146,6 +148,31 @@ def test_table_sentences_are_translated_when_shown(environment):
     finally:
         del _set_aside["overlay network"]
     assert line == f"print({_(OVERLAY_SET_ASIDE)!r})\n" and HANGUL.search(line)
+
+
+# ------------------------------------------------------------------------------ the lab's lines
+
+
+NOTHING_TO_STOP = {
+    "ko_KR.UTF-8": "멈출 것이 없습니다: "
+    "랩이 시작한 엔진이나 레지스트리 중 아직 실행 중인 것이 없습니다",
+    "C.UTF-8": "nothing to stop: the lab started no engine or registry that is still running",
+}
+
+
+@pytest.mark.parametrize("locale, said", NOTHING_TO_STOP.items())
+def test_the_lab_speaks_the_learners_locale(tmp_path, locale, said):
+    """``make lab-down`` (``python -m helpers.lab down``) with nothing recorded in a fresh state
+    directory: no engine, no root, its one ``lab: ...`` line in the locale's language (English
+    byte for byte under the C locale)."""
+    env = {k: v for k, v in os.environ.items() if k not in (i18n.LANGUAGE_ENV, *LOCALE_VARIABLES)}
+    env.update(LANG=locale, DOCKER_NOTEBOOKS_STATE=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.lab", "down"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"lab: {said}\n"
 
 
 # --------------------------------------------------------------------------- stored outputs

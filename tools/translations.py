@@ -150,14 +150,16 @@ def lesson_problems(english: Path) -> list[str]:
 
 
 def extract():
-    """Every message marked in ``helpers/`` (Babel's extractor, keywords ``_`` and ``N_``)."""
+    """Every message marked in ``helpers/`` (Babel's extractor, keywords ``_`` and ``N_``),
+    the lab's included (``helpers/lab/``: the lines of ``make setup`` and the other learner's
+    commands; the instructor's modules there mark nothing and add nothing)."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
     template = Catalog(project="docker-notebooks", domain=DOMAIN)
     for filename, lineno, message, comments, context in extract_from_dir(
         str(HELPERS),
-        method_map=[("lab/**.py", "ignore"), ("**.py", "python")],
+        method_map=[("**.py", "python")],
         keywords={"_": None, "N_": None},
         comment_tags=("TRANSLATORS:",),
     ):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LabError
+from ..i18n import _
 from .progress import say
 
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
@@ -76,7 +77,7 @@ def _deb822_sources(text: str) -> list[Source]:
         for line in stanza.splitlines():
             if line.startswith("#") or ":" not in line or line[:1].isspace():
                 continue
-            key, _, value = line.partition(":")
+            key, _sep, value = line.partition(":")
             fields[key.strip().lower()] = value.strip()
         if "deb" not in fields.get("types", "").split() or fields.get("enabled") == "no":
             continue
@@ -127,8 +128,10 @@ def debian_mirrors(codename: str | None = None, etc: Path = APT_ETC) -> tuple[st
             security = source.uri
     if archive is None:
         raise LabError(
-            f"The host's apt sources name no Debian archive for {codename or 'this release'}: "
-            "add one to /etc/apt/sources.list, then run `make setup` again."
+            _(
+                "The host's apt sources name no Debian archive for {release}: add one to "
+                "/etc/apt/sources.list, then run `make setup` again."
+            ).format(release=codename or _("this release"))
         )
     return archive, security
 
@@ -138,7 +141,7 @@ def installed_version(package: str) -> str | None:
     done = subprocess.run(
         ["dpkg-query", "-W", "-f=${Status}\t${Version}", package], capture_output=True, text=True
     )
-    status, _, version = done.stdout.partition("\t")
+    status, _tab, version = done.stdout.partition("\t")
     return version.strip() if status.strip() == "install ok installed" else None
 
 
@@ -155,8 +158,10 @@ def _apt(args: list[str]) -> subprocess.CompletedProcess:
 def _fail(done: subprocess.CompletedProcess, packages: list[str]) -> LabError:
     last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]
     return LabError(
-        f"apt-get could not install {' '.join(packages)} ({last[0]}): check that this machine "
-        "reaches Debian's package mirror, then run `make setup` again."
+        _(
+            "apt-get could not install {packages} ({said}): check that this machine reaches "
+            "Debian's package mirror, then run `make setup` again."
+        ).format(packages=" ".join(packages), said=last[0])
     )
 
 
@@ -165,7 +170,7 @@ def install(packages: tuple[str, ...] | list[str]) -> None:
     missing = [p for p in packages if installed_version(p) is None]
     if not missing:
         return
-    say(f"installing Debian packages: {' '.join(missing)}")
+    say(_("installing Debian packages: {packages}").format(packages=" ".join(missing)))
     cmd = ["install", "-y", "-qq", "--no-install-recommends", *missing]
     if _apt(cmd).returncode == 0:
         return
@@ -261,8 +266,12 @@ def install_from_release(release: str, packages: list[str]) -> None:
         release_sources(release, archive, security),
         host_sources=True,
         preferences=_release_pin(release, packages),
-    ) as (_, options):
-        say(f"installing {' '.join(packages)} from Debian {release} ({archive})")
+    ) as (_work, options):
+        say(
+            _("installing {packages} from Debian {release} ({archive})").format(
+                packages=" ".join(packages), release=release, archive=archive
+            )
+        )
         done = _apt([*options, "update", "-qq"])
         if done.returncode == 0:
             done = _apt([*options, "install", "-y", "-qq", "--no-install-recommends", *packages])
@@ -282,16 +291,18 @@ def candidate_version(package: str, entries: list[tuple[str, str]]) -> str:
         f"deb [signed-by={KEYRING} check-valid-until=no] {uri} {suite} main\n"
         for uri, suite in entries
     )
-    with throwaway_apt(sources) as (_, options):
+    with throwaway_apt(sources) as (_work, options):
         _apt([*options, "update", "-qq"])
         done = subprocess.run(
             ["apt-cache", *options, "policy", package], capture_output=True, text=True
         )
     for line in done.stdout.splitlines():
-        key, _, value = line.strip().partition(":")
+        key, _sep, value = line.strip().partition(":")
         if key == "Candidate" and value.strip() not in ("", "(none)"):
             return value.strip()
     raise LabError(
-        f"Debian {', '.join(suite for _, suite in entries)} offers no {package}: check that this "
-        "machine reaches Debian's package mirror, then run `make setup` again."
+        _(
+            "Debian {suites} offers no {package}: check that this machine reaches Debian's "
+            "package mirror, then run `make setup` again."
+        ).format(suites=", ".join(suite for _uri, suite in entries), package=package)
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 
+from ..i18n import _
 from . import apt
 from .progress import say
 
@@ -40,7 +41,7 @@ def ensure_browser() -> str | None:
     apt.install_when_allowed(BROWSER_PACKAGES)
     path = chromium_path()
     if path is None:
-        say("chromium is not installed: as root, `make handouts` installs Debian's (apt-get)")
+        say(_("chromium is not installed: as root, `make handouts` installs Debian's (apt-get)"))
     return path
 
 
@@ -54,7 +55,8 @@ def main() -> int:
         print(f"lab: {exc}")
         return 1
     if path:
-        say(f"browser: {path} (chromium {apt.installed_version('chromium') or '?'})")
+        version = apt.installed_version("chromium") or "?"
+        say(_("browser: {path} (chromium {version})").format(path=path, version=version))
     return 0 if path else 1
 
 

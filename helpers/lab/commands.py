@@ -17,6 +17,7 @@ import time
 
 from .. import engine as engine_mod
 from ..errors import TutorialError
+from ..i18n import N_, _
 from ..registry_api import REGISTRY_URL, hub_reachable, registry_answers, registry_catalog
 from ..setups import describe, setup_kind
 from . import daemon
@@ -26,6 +27,14 @@ from .podman import ensure_podman, podman_version
 from .progress import say
 from .records import load_state, recorded_pid, save_state
 from .registry_service import ensure_registry
+
+#: What ``status`` reports in words (kept in English in its report, which ``--json`` prints
+#: and the tests read; :func:`status_lines` shows them in the learner's language).
+REACHABLE, UNREACHABLE = N_("reachable"), N_("unreachable")
+PODMAN_MISSING = N_("not installed (make setup installs it as root)")
+PULLS_FROM_NOTHING = N_("nothing: run `make setup`")
+PULLS_FROM_MIRROR = N_("lab registry mirror {url}")
+_STATUS_WORDS = {REACHABLE, UNREACHABLE, PODMAN_MISSING, PULLS_FROM_NOTHING, "Docker Hub"}
 
 
 def _buildx_and_compose() -> dict[str, str]:
@@ -70,31 +79,35 @@ def up() -> dict:
     state = load_state()
     client, origin = ensure_engine(state)
     facts = engine_mod.check(client)
-    say(f"engine: {facts} [{origin}]")
-    say(f"set-up: {setup_line(facts)}")
+    say(_("engine: {facts} [{origin}]").format(facts=facts, origin=origin))
+    say(_("set-up: {setup}").format(setup=setup_line(facts)))
     summary = {
         "engine": origin, "engine_version": facts.version, "setup": setup_kind(facts), "built": [],
     }  # fmt: skip
     if hub_reachable():
-        say("Docker Hub answers: lessons pull from it directly; the lab registry is not needed.")
+        say(_("Docker Hub answers: lessons pull from it directly; the lab registry is not needed."))
         summary["pulls_from"] = "Docker Hub"
     else:
         summary["registry"] = ensure_registry(state)
         summary["built"] = seed()
         summary["pulls_from"] = "lab registry mirror"
         if summary["built"]:
-            say(f"seeded the lab registry with {', '.join(summary['built'])}")
+            built = ", ".join(summary["built"])
+            say(_("seeded the lab registry with {images}").format(images=built))
         else:
-            say("lab registry already seeded: " + ", ".join(i.hub_name for i in LAB_IMAGES))
+            held = ", ".join(i.hub_name for i in LAB_IMAGES)
+            say(_("lab registry already seeded: {images}").format(images=held))
         if REGISTRY_URL not in facts.mirrors:
             say(
-                "warning: Docker Hub is unreachable and this engine has no registry mirror, so "
-                f'plain `docker pull nginx` fails: add "registry-mirrors": ["{REGISTRY_URL}"] '
-                "to /etc/docker/daemon.json and restart Docker."
+                _(
+                    "warning: Docker Hub is unreachable and this engine has no registry mirror, "
+                    'so plain `docker pull nginx` fails: add "registry-mirrors": ["{url}"] to '
+                    "/etc/docker/daemon.json and restart Docker."
+                ).format(url=REGISTRY_URL)
             )
     summary["podman"] = ensure_podman()
     summary["seconds"] = round(time.monotonic() - started, 1)
-    say(f"ready in {summary['seconds']} s")
+    say(_("ready in {seconds} s").format(seconds=summary["seconds"]))
     return summary
 
 
@@ -110,8 +123,8 @@ def status() -> dict:
         "engine_version": facts.version,
         "engine_origin": engine_origin(load_state()),
         "cli_plugins": _buildx_and_compose(),
-        "podman": podman_version() or "not installed (make setup installs it as root)",
-        "docker_hub": "reachable" if hub else "unreachable",
+        "podman": podman_version() or PODMAN_MISSING,
+        "docker_hub": REACHABLE if hub else UNREACHABLE,
         "mirror": REGISTRY_URL if REGISTRY_URL in facts.mirrors else None,
         "lab_registry": REGISTRY_URL if registry else None,
         "catalog": registry_catalog() if registry else {},
@@ -119,10 +132,36 @@ def status() -> dict:
     if hub:
         report["pulls_from"] = "Docker Hub"
     elif registry and report["mirror"]:
-        report["pulls_from"] = f"lab registry mirror {REGISTRY_URL}"
+        report["pulls_from"] = PULLS_FROM_MIRROR.format(url=REGISTRY_URL)
     else:
-        report["pulls_from"] = "nothing: run `make setup`"
+        report["pulls_from"] = PULLS_FROM_NOTHING
     return report
+
+
+def status_lines(report: dict) -> list[str]:
+    """The lines ``status`` prints for ``report``: ``key: value``, the values that are words
+    in the learner's language, then the lab registry's repositories and tags.
+
+    Example:
+        >>> from helpers.i18n import set_language
+        >>> report = {"docker_hub": "unreachable", "catalog": {"library/nginx": ["stable"]}}
+        >>> set_language("en"); status_lines(report)
+        ['docker_hub: unreachable', '  library/nginx: stable']
+        >>> set_language("ko"); status_lines(report)[0]
+        'docker_hub: 닿지 않음'
+        >>> set_language(None)
+    """
+    lines = []
+    for key, value in report.items():
+        if key == "catalog":
+            lines += [f"  {repo}: {', '.join(tags)}" for repo, tags in value.items()]
+            continue
+        if isinstance(value, str) and value in _STATUS_WORDS:
+            value = _(value)
+        elif value == PULLS_FROM_MIRROR.format(url=REGISTRY_URL):
+            value = _(PULLS_FROM_MIRROR).format(url=REGISTRY_URL)
+        lines.append(f"{key}: {value}")
+    return lines
 
 
 def down() -> list[str]:
@@ -132,13 +171,13 @@ def down() -> list[str]:
     for key, name in (("registry", "docker-registry"), ("dockerd", "dockerd")):
         pid = recorded_pid(state, key, name)
         if pid:
-            say(f"stopping {name} (pid {pid})")
+            say(_("stopping {name} (pid {pid})").format(name=name, pid=pid))
             daemon.stop_pid(pid, name)
             stopped.append(name)
         state.pop(key, None)
     save_state(state)
     if not stopped:
-        say("nothing to stop: the lab started no engine or registry that is still running")
+        say(_("nothing to stop: the lab started no engine or registry that is still running"))
     return stopped
 
 
@@ -158,10 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     elif args.command == "status":
-        for key, value in result.items():
-            if key == "catalog":
-                for repo, tags in value.items():
-                    print(f"  {repo}: {', '.join(tags)}")
-            else:
-                print(f"{key}: {value}")
+        for line in status_lines(result):
+            print(line)
     return 0

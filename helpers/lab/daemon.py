@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import LabError, TutorialError
+from ..i18n import _
 from ..polling import wait_for
 from .records import pid_alive, pid_command
 
@@ -53,7 +54,11 @@ def wait_ready(
 
     def check():
         if proc.poll() is not None:
-            raise LabError(f"{name} exited at start ({_last_line(log)}): see {log}.")
+            raise LabError(
+                _("{name} exited at start ({said}): see {log}.").format(
+                    name=name, said=_last_line(log), log=log
+                )
+            )
         try:
             return ready()
         except TutorialError:
@@ -63,8 +68,8 @@ def wait_ready(
         check,
         timeout=timeout,
         interval=0.2,
-        what=f"{name} to answer",
-        hint=f"see {log}",
+        what=_("{name} to answer").format(name=name),
+        hint=_("see {log}").format(log=log),
         error=LabError,
     )
 
@@ -108,8 +113,10 @@ def stop_pid(pid: int, name: str, timeout: float = 30) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     try:
-        wait_for(lambda: not pid_alive(pid), timeout=timeout, what=f"{name} to stop")
+        wait_for(
+            lambda: not pid_alive(pid), timeout=timeout, what=_("{name} to stop").format(name=name)
+        )
     except TutorialError:
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not pid_alive(pid), timeout=10, what=f"{name} to die")
+        wait_for(lambda: not pid_alive(pid), timeout=10, what=_("{name} to die").format(name=name))
     return True

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import engine as engine_mod
 from ..errors import EnginePermissionDenied, EngineUnavailable, LabError
+from ..i18n import _
 from ..registry_api import REGISTRY_URL
 from ..state import state_dir
 from . import apt, daemon
@@ -79,17 +80,19 @@ def start_dockerd(state: dict) -> None:
     """Install (if needed) and start the lab's dockerd; wait, bounded, until it answers."""
     if not apt.can_install_packages():
         raise LabError(
-            "No Docker Engine answers and the lab can install one only as root on Debian or "
-            "Ubuntu: install Docker Engine (https://docs.docker.com/engine/install/), start it, "
-            "then run `make setup` again."
+            _(
+                "No Docker Engine answers and the lab can install one only as root on Debian or "
+                "Ubuntu: install Docker Engine (https://docs.docker.com/engine/install/), start "
+                "it, then run `make setup` again."
+            )
         )
     install_engine()
     directory = state_dir()
     log = directory / "dockerd.log"
     cmd = dockerd_command(directory / "dockerd.pid")
-    say(f"starting the lab engine: {' '.join(cmd)} (log: {log})")
+    say(_("starting the lab engine: {command} (log: {log})").format(command=" ".join(cmd), log=log))
     endpoint = engine_mod.Endpoint(engine_mod.DEFAULT_HOST, "lab")
-    proc, _ = daemon.start(
+    proc, _client = daemon.start(
         cmd, log, lambda: engine_mod.connect(endpoint, timeout=5), "dockerd",
         timeout=ENGINE_WAIT_SECONDS,
     )  # fmt: skip
@@ -113,8 +116,10 @@ def ensure_engine(state: dict):
             raise
         if endpoint.source != "default socket":
             raise LabError(
-                f"No Docker Engine answers at {endpoint.host} ({endpoint.source}): start that "
-                "engine, or unset it so the lab can start its own."
+                _(
+                    "No Docker Engine answers at {where} ({source}): start that engine, or unset "
+                    "it so the lab can start its own."
+                ).format(where=endpoint.host, source=endpoint.source)
             ) from None
         start_dockerd(state)
         client = engine_mod.connect(engine_mod.Endpoint(engine_mod.DEFAULT_HOST, "default socket"))

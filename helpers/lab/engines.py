@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import LabError
+from ..i18n import _
 from ..state import state_dir
 from . import apt
 from .progress import say
@@ -114,7 +115,11 @@ def download_package(package: str, release: str, dest: Path) -> Path:
         empty_status=True,
         directory=state_dir(),
     ) as (work, options):
-        say(f"downloading Debian {release}'s {package} from {archive}")
+        say(
+            _("downloading Debian {release}'s {package} from {archive}").format(
+                release=release, package=package, archive=archive
+            )
+        )
         for args in (["update", "-qq"], ["download", "-qq", package]):
             done = subprocess.run(
                 ["apt-get", *options, *args], cwd=work, capture_output=True, text=True
@@ -122,12 +127,18 @@ def download_package(package: str, release: str, dest: Path) -> Path:
             if done.returncode != 0:
                 last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]
                 raise LabError(
-                    f"apt-get could not download Debian {release}'s {package} ({last[0]}): "
-                    "check that this machine reaches Debian's package mirror."
+                    _(
+                        "apt-get could not download Debian {release}'s {package} ({said}): "
+                        "check that this machine reaches Debian's package mirror."
+                    ).format(release=release, package=package, said=last[0])
                 )
         debs = sorted(work.glob(f"{package}_*.deb"))
         if not debs:
-            raise LabError(f"apt-get downloaded no {package} package from Debian {release}.")
+            raise LabError(
+                _("apt-get downloaded no {package} package from Debian {release}.").format(
+                    package=package, release=release
+                )
+            )
         target = dest / debs[-1].name
         shutil.move(debs[-1], target)
     return target
@@ -150,7 +161,11 @@ def unpacked_engine(release: str = DEBIAN_12, series: str = ENGINE_20_10) -> Pat
         ["dpkg-deb", "-x", str(deb), str(partial)], capture_output=True, text=True
     )
     if done.returncode != 0 or not (partial / "usr" / "sbin" / "dockerd").is_file():
-        raise LabError(f"dpkg-deb could not unpack {deb.name}: {done.stderr.strip() or '?'}.")
+        raise LabError(
+            _("dpkg-deb could not unpack {package}: {said}.").format(
+                package=deb.name, said=done.stderr.strip() or "?"
+            )
+        )
     partial.replace(root)
     return root
 
@@ -183,12 +198,21 @@ def engine(setup: EngineSetup, purpose: str = "facts") -> Iterator[ScratchEngine
         version = scratch.client.version()["Version"]
         if not version_matches(setup, version):
             raise LabError(
-                f"The {setup.name} set-up started Docker Engine {version}, not {setup.series}."
+                _("The {setup} set-up started Docker Engine {version}, not {series}.").format(
+                    setup=setup.name, version=version, series=setup.series
+                )
             )
         if image_store(info) != setup.image_store:
             raise LabError(
-                f"The {setup.name} set-up runs the {info.get('Driver')} storage driver, not the "
-                f"{setup.image_store} image store: see {scratch.log}."
+                _(
+                    "The {setup} set-up runs the {driver} storage driver, not the {store} image "
+                    "store: see {log}."
+                ).format(
+                    setup=setup.name,
+                    driver=info.get("Driver"),
+                    store=setup.image_store,
+                    log=scratch.log,
+                )
             )
         yield scratch
 
@@ -196,5 +220,5 @@ def engine(setup: EngineSetup, purpose: str = "facts") -> Iterator[ScratchEngine
 def image_store(info: dict) -> str:
     """``containerd`` when ``docker info`` reports the containerd image store, else
     ``classic``."""
-    status = " ".join(str(value) for _, value in info.get("DriverStatus") or [])
+    status = " ".join(str(value) for _key, value in info.get("DriverStatus") or [])
     return "containerd" if "containerd" in status else "classic"

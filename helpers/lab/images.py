@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LabError
+from ..i18n import _
 from ..registry_api import REGISTRY_HOST, registry_image_labels
 from ..state import state_dir
 from . import apt
@@ -207,15 +208,21 @@ def build_rootfs_tar(dest: Path) -> None:
     if not shutil.which("debootstrap"):
         if not apt.can_install_packages():
             raise LabError(
-                "Building the lab's Debian image needs debootstrap as root: install Debian's "
-                "debootstrap package and run `make setup` as root."
+                _(
+                    "Building the lab's Debian image needs debootstrap as root: install Debian's "
+                    "debootstrap package and run `make setup` as root."
+                )
             )
         apt.install(["debootstrap"])
     archive, security = apt.debian_mirrors()
     work = Path(tempfile.mkdtemp(prefix="rootfs-", dir=state_dir()))
     try:
         root = work / "rootfs"
-        say(f"debootstrap --variant=minbase {DEBIAN_SUITE} from {archive} (about 30 s)")
+        say(
+            _("debootstrap --variant=minbase {suite} from {archive} (about 30 s)").format(
+                suite=DEBIAN_SUITE, archive=archive
+            )
+        )
         done = subprocess.run(
             ["debootstrap", "--variant=minbase", DEBIAN_SUITE, str(root), archive],
             capture_output=True,
@@ -224,7 +231,9 @@ def build_rootfs_tar(dest: Path) -> None:
         if done.returncode != 0:
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]
             raise LabError(
-                f"debootstrap failed ({last[0]}): check that this machine reaches {archive}."
+                _("debootstrap failed ({said}): check that this machine reaches {archive}.").format(
+                    said=last[0], archive=archive
+                )
             )
         _trim_rootfs(root)
         (root / "etc/apt/sources.list").unlink(missing_ok=True)
@@ -260,8 +269,15 @@ def pinned_version(image: LabImage) -> str:
     version = apt.candidate_version(image.package, entries)
     if not version.startswith(image.version_prefix):
         raise LabError(
-            f"Debian {', '.join(image.suites)} offers {image.package} {version}, which the tag "
-            f"{image.hub_name} does not name: change the tag in helpers/lab/images.py to match."
+            _(
+                "Debian {suites} offers {package} {version}, which the tag {image} does not name: "
+                "change the tag in helpers/lab/images.py to match."
+            ).format(
+                suites=", ".join(image.suites),
+                package=image.package,
+                version=version,
+                image=image.hub_name,
+            )
         )
     return version
 
@@ -290,8 +306,11 @@ def build(
     log = state_dir() / "build.log"
     if not buildkit_available(builder):
         raise LabError(
-            "The lab builds its images with BuildKit, and `docker buildx version` fails here: "
-            "install the docker-buildx package (or Docker's buildx plugin), then run `make setup`."
+            _(
+                "The lab builds its images with BuildKit, and `docker buildx version` fails here: "
+                "install the docker-buildx package (or Docker's buildx plugin), then run "
+                "`make setup`."
+            )
         )
     cmd = ["docker", "buildx", "build", "--builder", "default", "--progress", "plain",
            "--network", "host", "--tag", image.lab_ref]  # fmt: skip
@@ -304,7 +323,11 @@ def build(
     with open(log, "a") as out:
         done = subprocess.run(cmd, env=_cli_env(builder), stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
-        raise LabError(f"Building {image.hub_name} failed: see the end of {log}.")
+        raise LabError(
+            _("Building {image} failed: see the end of {log}.").format(
+                image=image.hub_name, log=log
+            )
+        )
 
 
 def push(builder: ScratchEngine, image: LabImage) -> None:
@@ -314,7 +337,11 @@ def push(builder: ScratchEngine, image: LabImage) -> None:
     with open(log, "a") as out:
         for event in builder.client.api.push(repo, tag, stream=True, decode=True):
             if "error" in event:
-                raise LabError(f"Pushing {image.hub_name} failed ({event['error'].strip()}).")
+                raise LabError(
+                    _("Pushing {image} failed ({said}).").format(
+                        image=image.hub_name, said=event["error"].strip()
+                    )
+                )
             out.write(f"{event.get('status', '')}\n")
 
 
@@ -337,9 +364,9 @@ def build_and_push(builder: ScratchEngine, image: LabImage) -> None:
             build_dir = context
             buildargs["BASE"] = BASE.lab_ref
             buildargs[image.version_arg] = pinned_version(image)
-        say(f"building {image.hub_name} with BuildKit")
+        say(_("building {image} with BuildKit").format(image=image.hub_name))
         build(builder, image, build_dir, buildargs)
-    say(f"pushing {image.hub_name} to the lab registry")
+    say(_("pushing {image} to the lab registry").format(image=image.hub_name))
     push(builder, image)
 
 
@@ -357,7 +384,7 @@ def seed() -> list[str]:
         return []
     from .scratch import scratch_engine
 
-    say("starting the lab's builder engine")
+    say(_("starting the lab's builder engine"))
     with scratch_engine(BUILDER_NAME) as builder:
         if BASE in missing:
             build_and_push(builder, BASE)

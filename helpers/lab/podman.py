@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from ..i18n import _
 from . import apt
 from .progress import say
 
@@ -43,7 +44,7 @@ def ensure_podman() -> str | None:
     apt.install_when_allowed(PODMAN_PACKAGES)
     version = podman_version()
     if version is None:
-        say("Podman is not installed and the lab installs it only as root with apt (lesson 11)")
+        say(_("Podman is not installed and the lab installs it only as root with apt (lesson 11)"))
     else:
-        say(f"podman {version} (lesson 11)")
+        say(_("podman {version} (lesson 11)").format(version=version))
     return version

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import LabError
+from ..i18n import _
 from ..registry_api import REGISTRY_HOST, registry_answers
 from ..state import state_dir
 from . import apt, daemon
@@ -68,7 +69,10 @@ def install_registry(why: str, retry: str = "make setup") -> None:
         return
     if not apt.can_install_packages():
         raise LabError(
-            f"{why}: install Debian's docker-registry package (as root), then run `{retry}` again."
+            _(
+                "{why}: install Debian's docker-registry package (as root), then run `{retry}` "
+                "again."
+            ).format(why=why, retry=retry)
         )
     apt.install(["docker-registry"])
 
@@ -82,8 +86,8 @@ def serve(config: Path, text: str, log: Path, url: str, what: str) -> tuple[subp
     """
     config.write_text(text)
     cmd = ["docker-registry", "serve", str(config)]
-    say(f"starting {what} (log: {log})")
-    proc, _ = daemon.start(
+    say(_("starting {what} (log: {log})").format(what=what, log=log))
+    proc, _answered = daemon.start(
         cmd, log, lambda: registry_answers(timeout=1, url=url), "docker-registry",
         timeout=REGISTRY_WAIT_SECONDS,
     )  # fmt: skip
@@ -98,10 +102,12 @@ def ensure_registry(state: dict) -> str:
     host, port = REGISTRY_HOST.rsplit(":", 1)
     if port_taken(host, int(port)):
         raise LabError(
-            f"Port {port} on {host} is taken by a program that is not a Docker registry: stop it "
-            "so the lab registry can listen there, then run `make setup` again."
+            _(
+                "Port {port} on {host} is taken by a program that is not a Docker registry: stop "
+                "it so the lab registry can listen there, then run `make setup` again."
+            ).format(port=port, host=host)
         )
-    install_registry("Docker Hub is unreachable and the lab registry is not installed")
+    install_registry(_("Docker Hub is unreachable and the lab registry is not installed"))
     directory = state_dir()
     log = directory / "registry.log"
     proc, cmd = serve(
@@ -109,7 +115,7 @@ def ensure_registry(state: dict) -> str:
         registry_config(directory / "registry"),
         log,
         f"http://{REGISTRY_HOST}",
-        f"the lab registry on {REGISTRY_HOST}",
+        _("the lab registry on {host}").format(host=REGISTRY_HOST),
     )
     record_process(state, "registry", proc, cmd, log)
     return "lab"

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LabError, TutorialError
+from ..i18n import _
 from ..state import state_dir
 from . import daemon
 
@@ -99,8 +100,10 @@ class ScratchEngine:
 
         if os.geteuid() != 0 or shutil.which(self.dockerd) is None:
             raise LabError(
-                f"A scratch engine needs root and {self.dockerd}: run this as root after "
-                "`make setup`."
+                _(
+                    "A scratch engine needs root and {dockerd}: run this as root after "
+                    "`make setup`."
+                ).format(dockerd=self.dockerd)
             )
         self.root.mkdir(parents=True, exist_ok=True)
         self.stop_leftover()
@@ -118,7 +121,7 @@ class ScratchEngine:
                 return None
 
         self.proc, self.client = daemon.start(
-            self.command(), self.log, answers, "The scratch dockerd", timeout=START_SECONDS
+            self.command(), self.log, answers, _("The scratch dockerd"), timeout=START_SECONDS
         )
         return self
 
@@ -140,7 +143,9 @@ class ScratchEngine:
         if self.proc is None:
             return
         if not daemon.stop_process(self.proc, STOP_SECONDS):
-            raise TutorialError(f"The scratch dockerd ignored SIGTERM: see {self.log}.")
+            raise TutorialError(
+                _("The scratch dockerd ignored SIGTERM: see {log}.").format(log=self.log)
+            )
 
     def remove_bridge(self) -> None:
         """Delete the scratch engine's bridge interface (after :meth:`stop`)."""
@@ -159,9 +164,9 @@ class ScratchEngine:
         try:
             self.client.images.get(ref)
         except docker.errors.ImageNotFound:
-            repository, _, tag = source.rpartition(":")
+            repository, _sep, tag = source.rpartition(":")
             image = self.client.images.pull(repository, tag=tag)
-            ref_repository, _, ref_tag = ref.rpartition(":")
+            ref_repository, _sep, ref_tag = ref.rpartition(":")
             image.tag(ref_repository, ref_tag)
 
 
