@@ -31,6 +31,7 @@ import os
 import platform
 import pwd
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -118,6 +119,26 @@ def run_series(seat: str, names: list[str], timeout: float) -> Run:
     return run
 
 
+def folder_name(seat: str) -> str:
+    """A folder name for a run's seat.
+
+    Example:
+        >>> folder_name("dn-seat-1 (solo)")
+        'dn-seat-1-solo'
+    """
+    return re.sub(r"[^\w-]+", "-", seat).strip("-")
+
+
+def keep_outputs(seat: str) -> Path:
+    """Copy a seat's executed notebooks out of its home (``down`` removes the seat with its
+    home) into ``build/bench-classroom/<seat>/``, so a red seat can be traced afterwards (the
+    solo run's seat runs again at once, so its copy holds its latest run)."""
+    source = Path(pwd.getpwnam(seat.split()[0]).pw_dir) / classroom.SEAT_FOLDER
+    target = ROOT / "build" / "bench-classroom" / folder_name(seat)
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    return target
+
+
 def login_to_ready(url: str, seat: str, password: str) -> float:
     """Seconds from ``seat``'s login to its ready server; the hub's pre-spawn hook starts the
     seat's engine first, so its engine answers too."""
@@ -189,6 +210,9 @@ def measure(seats: int, names: list[str]) -> tuple[list[tuple[str, str, str]], l
         ),
         (f"classroom up, {seats} seats (s)", f"{up_seconds:.0f}", ""),
     ]
+    for run in [solo, *runs]:
+        if run.problems:
+            print(f"bench: {run.seat}'s notebooks, as run, kept in {keep_outputs(run.seat)}")
     why = [f"{run.seat}: {'; '.join(run.problems)}" for run in [solo, *runs] if run.problems]
     why = [(line[:300] + "…" if len(line) > 300 else line).replace("\n", " ") for line in why]
     return rows, why

@@ -439,19 +439,27 @@ def _replace_container(name: str) -> None:
 def lesson_port(preferred: int, notebook: str) -> int:
     """The host port for the lesson's Pod: ``preferred`` when free or already published by the
     lesson's own Pod (a re-run setup cell keeps it, since the cells replace that Pod), else the
-    next free one (:func:`helpers.containers.free_port` says so).
+    next free one (:func:`helpers.containers.free_port` says so). Either way the port is
+    reserved for ``notebook`` across the machine's engines until its clean-up
+    (:mod:`helpers.ports`), so a classroom seat running the same lesson at the same moment
+    takes another one (measured: two seats' exercise Pods both took 8096 before, and one
+    could not bind it).
 
     Example:
         >>> lesson_port(8095, notebook="11")  # doctest: +SKIP
         8095
     """
+    from . import ports
     from .containers import free_port
 
     ours = set()
     for pod in series_pods(notebook):
         for container in _json("ps", "--format", "json", "--filter", f"pod={pod['Id']}"):
             ours |= {int(p.get("host_port", 0)) for p in container.get("Ports") or []}
-    return preferred if preferred in ours else free_port(preferred)
+    if preferred in ours:
+        ports.reserve(preferred, notebook)
+        return preferred
+    return free_port(preferred, notebook=notebook)
 
 
 def pod_answers(pod: str) -> tuple[int | None, str | None]:
