@@ -29,7 +29,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import pwd
 import re
 import shutil
 import subprocess
@@ -103,7 +102,7 @@ def judge(lessons: dict[str, learner_runs.Lesson], names: list[str], printed: st
 
 def run_series(seat: str, names: list[str], timeout: float) -> Run:
     """Run the notebooks ``names`` of ``seat``'s copy as the seat (bounded); its :class:`Run`."""
-    folder = Path(pwd.getpwnam(seat).pw_dir) / classroom.SEAT_FOLDER
+    folder = classroom.seat_folder(seat)
     python = str(classroom.PREFIX / "bin" / "python")
     cmd = [python, str(RUNNER), *(str(folder / name) for name in names)]
     started = time.monotonic()
@@ -133,7 +132,7 @@ def keep_outputs(seat: str) -> Path:
     """Copy a seat's executed notebooks out of its home (``down`` removes the seat with its
     home) into ``build/bench-classroom/<seat>/``, so a red seat can be traced afterwards (the
     solo run's seat runs again at once, so its copy holds its latest run)."""
-    source = Path(pwd.getpwnam(seat.split()[0]).pw_dir) / classroom.SEAT_FOLDER
+    source = classroom.seat_folder(seat.split()[0])
     target = ROOT / "build" / "bench-classroom" / folder_name(seat)
     shutil.copytree(source, target, dirs_exist_ok=True)
     return target

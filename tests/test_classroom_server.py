@@ -249,7 +249,7 @@ def root_witnesses(room, client, request):
 def test_every_seat_has_both_editions_and_the_glossary_its_korean_lessons_link(room):
     english = sorted(p.name for p in (learner_runs.ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     for name in room.seats:
-        folder = Path(pwd.getpwnam(name).pw_dir) / classroom.SEAT_FOLDER
+        folder = classroom.seat_folder(name)
         assert sorted(p.name for p in folder.glob("[0-9][0-9]-*.ipynb")) == english, name
         assert sorted(p.name for p in (folder / "ko").glob("[0-9][0-9]-*.ipynb")) == english, name
         assert (folder / "ko" / "../../docs/glossary.ko.md").resolve().is_file(), name
@@ -318,8 +318,7 @@ def test_every_seat_runs_lesson_06_at_the_same_time_through_its_own_engine(room)
     began = time.monotonic()
 
     def run(name: str) -> None:
-        user = pwd.getpwnam(name)
-        copy = Path(user.pw_dir) / classroom.SEAT_FOLDER / LESSON
+        copy = classroom.seat_folder(name) / LESSON
         cmd = [
             str(classroom.PREFIX / "bin" / "python"),
             str(learner_runs.ROOT / "tests" / "run_series.py"),

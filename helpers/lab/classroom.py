@@ -317,6 +317,19 @@ def _copy_absent(source: Path, target: Path, user: pwd.struct_passwd) -> int:
     return copied
 
 
+def _owned_folder(path: Path, user: pwd.struct_passwd) -> Path:
+    """``path`` as a folder of ``user``'s (mode 0755), made when absent; ``path``."""
+    if not path.exists():
+        path.mkdir(mode=0o755)
+        os.chown(path, user.pw_uid, user.pw_gid)
+    return path
+
+
+def seat_folder(name: str) -> Path:
+    """Where the seat ``name``'s copy of the notebooks is: ``~/docker-notebooks``."""
+    return Path(pwd.getpwnam(name).pw_dir) / SEAT_FOLDER
+
+
 def prepare_seat(name: str) -> Path:
     """Make (or find) the seat ``name`` with its copy of the notebooks; the copy's folder.
 
@@ -326,29 +339,21 @@ def prepare_seat(name: str) -> Path:
     """
     user = learners.create_learner(name, groups=())
     learners.ensure_subids(name)
-    folder = Path(user.pw_dir) / SEAT_FOLDER
-    if not folder.exists():
-        folder.mkdir(mode=0o755)
-        os.chown(folder, user.pw_uid, user.pw_gid)
-    copied = sum(
-        _copy_absent(notebook, folder / notebook.name, user)
-        for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    )
-    korean = folder / "ko"
-    if not korean.exists():
-        korean.mkdir(mode=0o755)
-        os.chown(korean, user.pw_uid, user.pw_gid)
-    copied += sum(
-        _copy_absent(notebook, korean / notebook.name, user)
-        for notebook in sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]-*.ipynb"))
-    )
+    folder = _owned_folder(seat_folder(name), user)
+    copied = 0
+    for source, target in (
+        (ROOT / "notebooks", folder),
+        (ROOT / "notebooks" / "ko", folder / "ko"),
+    ):
+        _owned_folder(target, user)
+        copied += sum(
+            _copy_absent(notebook, target / notebook.name, user)
+            for notebook in sorted(source.glob("[0-9][0-9]-*.ipynb"))
+        )
     copied += _copy_absent(ROOT / "notebooks" / "data", folder / "data", user)
     glossary = ROOT / "docs" / "glossary.ko.md"
     if glossary.exists():
-        docs = Path(user.pw_dir) / "docs"
-        if not docs.exists():
-            docs.mkdir(mode=0o755)
-            os.chown(docs, user.pw_uid, user.pw_gid)
+        docs = _owned_folder(Path(user.pw_dir) / "docs", user)
         copied += _copy_absent(glossary, docs / glossary.name, user)
     say(f"{name}'s notebooks are in {folder} ({copied} files copied, the rest kept)")
     return folder
