@@ -34,12 +34,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from helpers.i18n import DOMAIN, LOCALE_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "notebooks" / "src"
 KO_SRC = SRC / "ko"
 HELPERS = ROOT / "helpers"
-CATALOG = HELPERS / "locale" / "ko" / "LC_MESSAGES" / "docker-notebooks.po"
-DOMAIN = "docker-notebooks"
+CATALOG = LOCALE_DIR / "ko" / "LC_MESSAGES" / f"{DOMAIN}.po"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 SETUP_CALL = re.compile(r'setup_notebook\("(\d\d)"\)')
 
@@ -89,7 +90,7 @@ def sync(english: Path) -> Path:
             kept.metadata["en"] = ""  # untranslated
         markdown_seen += 1
         fresh = nbformat.v4.new_markdown_cell(kept.source)
-        fresh.metadata = {**{k: v for k, v in cell.metadata.items()}, "en": kept.metadata["en"]}
+        fresh.metadata = {**cell.metadata, "en": kept.metadata["en"]}
         cells.append(fresh)
     ko.cells = cells
     KO_SRC.mkdir(parents=True, exist_ok=True)
