@@ -41,10 +41,13 @@ def check_page_from_volume(
     ports = [(c, m, b) for c, m in served for b in c.ports.get("80/tcp") or []]
     local = [(c, m, b) for c, m, b in ports if b["HostIp"] == "127.0.0.1"]
     replies = [(c, m, http_get(f"http://127.0.0.1:{b['HostPort']}")) for c, m, b in local]
-    if any(
-        r.status == 200 and r.title != "Welcome to nginx!" and not m["RW"] for c, m, r in replies
-    ):
-        c, m, r = next(x for x in replies if x[2].status == 200 and not x[1]["RW"])
+    yours = [
+        (c, m)
+        for c, m, r in replies
+        if r.status == 200 and r.title != "Welcome to nginx!" and not m["RW"]
+    ]
+    if yours:
+        c, m = yours[0]
         return _("Pass: {name} serves your page from volume {volume}, mounted read-only.").format(
             name=c.name, volume=m["Name"]
         )
